@@ -1,0 +1,1 @@
+"""The SFCC side: import records, streaming XML writers, site import archives, delivery."""
