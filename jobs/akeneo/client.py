@@ -1,0 +1,436 @@
+"""A client for Akeneo PIM's REST API, as the import pipeline needs it.
+
+    client = AkeneoClient(url, client_id=..., secret=..., username=..., password=..., log=step_log)
+    for page in client.product_pages(search={"updated": [{"operator": ">", "value": "2024-05-01 00:00:00"}]}):
+        ...  # page.items, page.number, page.items_count (with_count=True)
+    client.download_media(code, "/tmp/x.jpg")  # MediaDownload(size, sha256, content_type)
+
+Lists are generators over `_links.next.href`, one page (at most 100 items) in memory at a time.
+Products and product models use `search_after` pagination, everything else page pagination.
+HTTP, tokens and retries live in `jobs.akeneo.transport`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import quote, urlsplit
+
+from jobs.akeneo.errors import AkeneoConnectionError, AkeneoError, AkeneoInvalidResponse, AkeneoNotFound
+from jobs.akeneo.transport import RETRYABLE_EXCEPTIONS, AkeneoTransport, Credentials, LogFn, RetryPolicy
+
+API = "/api/rest/v1"
+PAGE_SIZE = 100  # Akeneo's maximum; more answers 422
+CHUNK = 1024 * 1024
+UUID_CACHE_SIZE = 50_000  # uuid → identifier of associated products (products-uuid servers)
+
+
+@dataclass(slots=True)
+class Page:
+    items: list[dict]
+    number: int  # 1-based position of the page in this listing
+    items_count: int | None = None  # only when asked with with_count=True
+    next_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MediaDownload:
+    code: str
+    size: int
+    sha256: str
+    content_type: str = ""
+
+
+@dataclass(slots=True)
+class ListQuery:
+    """The filter parameters shared by products and product models."""
+
+    search: dict | None = None
+    scope: str | None = None
+    locales: Iterable[str] | None = None
+    attributes: Iterable[str] | None = None
+    extra: dict = field(default_factory=dict)
+
+    def params(self) -> dict:
+        params = dict(self.extra)
+        if self.search:
+            params["search"] = json.dumps(self.search, separators=(",", ":"))
+        if self.scope:
+            params["scope"] = self.scope
+        if self.locales:
+            params["locales"] = ",".join(self.locales)
+        if self.attributes:
+            params["attributes"] = ",".join(self.attributes)
+        return params
+
+
+class AkeneoClient:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        client_id: str,
+        secret: str,
+        username: str,
+        password: str,
+        timeout: tuple[float, float] = (5.0, 60.0),
+        max_attempts: int = 6,
+        backoff_base: float = 0.5,
+        max_sleep: float = 30.0,
+        page_size: int = PAGE_SIZE,
+        log: LogFn | None = None,
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], float] | None = None,
+    ):
+        retry = RetryPolicy(max_attempts=max(1, max_attempts), backoff_base=backoff_base, max_sleep=max_sleep)
+        optional = {k: v for k, v in (("sleep", sleep), ("clock", clock)) if v is not None}
+        self.transport = AkeneoTransport(
+            base_url, Credentials(client_id, secret, username, password),
+            timeout=timeout, retry=retry, log=log, **optional,
+        )  # fmt: skip
+        self.page_size = min(PAGE_SIZE, max(1, page_size))
+        self._products_path: str | None = None
+        self._uuid_identifiers: OrderedDict[str, str] = OrderedDict()
+
+    def __repr__(self) -> str:
+        return f"AkeneoClient({self.transport.base_url!r})"
+
+    def close(self) -> None:
+        self.transport.close()
+
+    def __enter__(self) -> AkeneoClient:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- generic listing ------------------------------------------------------------------
+
+    def get(self, path: str, params: dict | None = None) -> dict:
+        return self.transport.get_json(path, params)
+
+    def pages(
+        self, path: str, params: dict | None = None, *, search_after: bool = False, with_count: bool = False
+    ) -> Iterator[Page]:
+        """Every page of a list, following `_links.next.href` (absolute or relative)."""
+        query = {"limit": self.page_size, **(params or {})}
+        if search_after:
+            query["pagination_type"] = "search_after"
+        if with_count:
+            query["with_count"] = "true"
+        url: str | None = self.transport.url(path)
+        seen: set[str] = set()
+        number = 0
+        while url:
+            body = self.transport.get_json(url, query if number == 0 else None)
+            number += 1
+            items = _embedded_items(body, url)
+            next_url = _next_href(body)
+            next_url = self.transport.url(next_url) if next_url else None
+            if next_url and next_url in seen:
+                # A server that links back to a page already read would loop for ever.
+                raise AkeneoInvalidResponse(f"Akeneo's next link repeats a page ({_path(next_url)})")
+            if next_url:
+                seen.add(next_url)
+            yield Page(items, number, body.get("items_count"), next_url)
+            url = next_url
+
+    def items(self, path: str, params: dict | None = None, *, search_after: bool = False) -> Iterator[dict]:
+        for page in self.pages(path, params, search_after=search_after):
+            yield from page.items
+
+    def count(self, path: str, params: dict | None = None) -> int:
+        """`items_count` of a list (one request of one item, page pagination)."""
+        body = self.transport.get_json(path, {**(params or {}), "limit": 1, "with_count": "true"})
+        if "items_count" not in body:
+            raise AkeneoInvalidResponse(f"Akeneo answered no items_count on GET {_path(path)}")
+        return int(body["items_count"])
+
+    # --- structure ------------------------------------------------------------------------
+
+    def channels(self) -> Iterator[dict]:
+        return self.items(f"{API}/channels")
+
+    def locales(self, *, enabled_only: bool = True) -> Iterator[dict]:
+        search = {"enabled": [{"operator": "=", "value": True}]} if enabled_only else None
+        return self.items(f"{API}/locales", ListQuery(search=search).params())
+
+    def currencies(self) -> Iterator[dict]:
+        return self.items(f"{API}/currencies")
+
+    def attributes(self, search: dict | None = None) -> Iterator[dict]:
+        return self.items(f"{API}/attributes", ListQuery(search=search).params())
+
+    def attribute(self, code: str) -> dict:
+        return self.get(f"{API}/attributes/{_seg(code)}")
+
+    def attribute_options(self, attribute_code: str) -> Iterator[dict]:
+        return self.items(f"{API}/attributes/{_seg(attribute_code)}/options")
+
+    def attribute_groups(self) -> Iterator[dict]:
+        return self.items(f"{API}/attribute-groups")
+
+    def families(self, search: dict | None = None) -> Iterator[dict]:
+        return self.items(f"{API}/families", ListQuery(search=search).params())
+
+    def family(self, code: str) -> dict:
+        return self.get(f"{API}/families/{_seg(code)}")
+
+    def family_variants(self, family_code: str) -> Iterator[dict]:
+        return self.items(f"{API}/families/{_seg(family_code)}/variants")
+
+    def family_variant(self, family_code: str, code: str) -> dict:
+        return self.get(f"{API}/families/{_seg(family_code)}/variants/{_seg(code)}")
+
+    def categories(self, search: dict | None = None) -> Iterator[dict]:
+        return self.items(f"{API}/categories", ListQuery(search=search).params())
+
+    def association_types(self) -> Iterator[dict]:
+        return self.items(f"{API}/association-types")
+
+    # --- products and product models ------------------------------------------------------
+
+    @property
+    def products_path(self) -> str:
+        """`/products-uuid` when the server has it (Akeneo 7+, SaaS), else `/products`; asked once."""
+        if self._products_path is None:
+            self._products_path = f"{API}/products-uuid" if self._has_uuid_products() else f"{API}/products"
+        return self._products_path
+
+    def _has_uuid_products(self) -> bool:
+        try:
+            listing = self.get(API)
+            routes = listing.get("routes") if isinstance(listing, dict) else None
+            if isinstance(routes, dict) and routes:
+                return any(
+                    isinstance(r, dict) and r.get("route") == f"{API}/products-uuid" for r in routes.values()
+                )
+        except (AkeneoNotFound, AkeneoInvalidResponse):
+            pass  # an older server or a proxy hiding the listing: probe the endpoint itself
+        try:
+            self.get(f"{API}/products-uuid", {"limit": 1})
+        except AkeneoNotFound:
+            return False
+        return True
+
+    def product_pages(
+        self,
+        search: dict | None = None,
+        *,
+        scope: str | None = None,
+        locales: Iterable[str] | None = None,
+        attributes: Iterable[str] | None = None,
+        with_count: bool = False,
+    ) -> Iterator[Page]:
+        """Pages of products; each product carries `identifier` (and `uuid` on Akeneo 7+), and
+        its associations name products by identifier whichever endpoint served them."""
+        params = ListQuery(search, scope, locales, attributes).params()
+        for page in self.pages(self.products_path, params, search_after=True, with_count=with_count):
+            self._normalise_products(page.items)
+            yield page
+
+    def products(self, search: dict | None = None, **kwargs) -> Iterator[dict]:
+        for page in self.product_pages(search, **kwargs):
+            yield from page.items
+
+    def count_products(self, search: dict | None = None) -> int:
+        return self.count(self.products_path, ListQuery(search=search).params())
+
+    def product(self, identifier: str) -> dict:
+        if self.products_path.endswith("-uuid"):
+            search = {"identifier": [{"operator": "IN", "value": [identifier]}]}
+            found = next(self.products(search), None)
+            if found is None:
+                raise AkeneoNotFound(
+                    f"Akeneo has no product {identifier!r}", status=404, path=self.products_path
+                )
+            return found
+        product = self.get(f"{API}/products/{_seg(identifier)}")
+        self._normalise_products([product])
+        return product
+
+    def product_model_pages(
+        self,
+        search: dict | None = None,
+        *,
+        scope: str | None = None,
+        locales: Iterable[str] | None = None,
+        attributes: Iterable[str] | None = None,
+        with_count: bool = False,
+    ) -> Iterator[Page]:
+        params = ListQuery(search, scope, locales, attributes).params()
+        return self.pages(f"{API}/product-models", params, search_after=True, with_count=with_count)
+
+    def product_models(self, search: dict | None = None, **kwargs) -> Iterator[dict]:
+        for page in self.product_model_pages(search, **kwargs):
+            yield from page.items
+
+    def count_product_models(self, search: dict | None = None) -> int:
+        return self.count(f"{API}/product-models", ListQuery(search=search).params())
+
+    def product_model(self, code: str) -> dict:
+        return self.get(f"{API}/product-models/{_seg(code)}")
+
+    def _normalise_products(self, products: list[dict]) -> None:
+        """products-uuid answers name associated products by uuid: turn them into identifiers
+        (an LRU cache, then one `uuid IN` search per 100 unknown uuids)."""
+        for product in products:
+            if product.get("uuid") and product.get("identifier"):
+                self._remember_uuid(product["uuid"], product["identifier"])
+        wanted = {u for p in products for u in _associated_uuids(p) if u not in self._uuid_identifiers}
+        self._resolve_uuids(sorted(wanted))
+        for product in products:
+            _rename_associated_uuids(product, self._uuid_identifiers)
+
+    def _resolve_uuids(self, uuids: list[str]) -> None:
+        for start in range(0, len(uuids), PAGE_SIZE):
+            search = {"uuid": [{"operator": "IN", "value": uuids[start : start + PAGE_SIZE]}]}
+            params = ListQuery(search=search, attributes=["sku"]).params()
+            for product in self.items(self.products_path, params, search_after=True):
+                if product.get("identifier"):
+                    self._remember_uuid(product["uuid"], product["identifier"])
+
+    def _remember_uuid(self, uuid: str, identifier: str) -> None:
+        self._uuid_identifiers[uuid] = identifier
+        self._uuid_identifiers.move_to_end(uuid)
+        if len(self._uuid_identifiers) > UUID_CACHE_SIZE:
+            self._uuid_identifiers.popitem(last=False)
+
+    # --- media and assets -----------------------------------------------------------------
+
+    def media_file(self, code: str) -> dict:
+        """Metadata of a media file; codes contain slashes (`a/b/c/abc_name.jpg`), kept as such."""
+        return self.get(f"{API}/media-files/{_code_path(code)}")
+
+    def download_media(self, code: str, dest: str | os.PathLike | BinaryIO) -> MediaDownload:
+        return self._download(f"{API}/media-files/{_code_path(code)}/download", code, dest)
+
+    def asset_families(self) -> Iterator[dict]:
+        return self.items(f"{API}/asset-families", search_after=True)
+
+    def assets(self, family_code: str, search: dict | None = None) -> Iterator[dict]:
+        params = ListQuery(search=search).params()
+        return self.items(f"{API}/asset-families/{_seg(family_code)}/assets", params, search_after=True)
+
+    def download_asset_media(self, code: str, dest: str | os.PathLike | BinaryIO) -> MediaDownload:
+        return self._download(f"{API}/asset-media-files/{_code_path(code)}", code, dest)
+
+    def _download(self, path: str, code: str, dest: str | os.PathLike | BinaryIO) -> MediaDownload:
+        """Streams in 1 MB chunks; a connection cut mid-body restarts the download (bounded)."""
+        attempts = self.transport.retry.max_attempts
+        for attempt in range(1, attempts + 1):
+            try:
+                if isinstance(dest, str | os.PathLike):
+                    return self._download_to_path(path, code, Path(dest))
+                return self._download_to_file(path, code, dest)
+            except RETRYABLE_EXCEPTIONS as exc:
+                if attempt == attempts:
+                    raise AkeneoConnectionError(
+                        f"Download of {code!r} was cut {attempts} times ({type(exc).__name__})"
+                    ) from exc
+                self.transport.log("warning", f"Akeneo: download of {code!r} was cut; starting it again")
+        raise AssertionError("unreachable")
+
+    def _download_to_path(self, path: str, code: str, dest: Path) -> MediaDownload:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        # Write beside the target and rename, so a cut download never leaves a half file.
+        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".download-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                result = self._download_to_file(path, code, out)
+            os.replace(tmp, dest)
+            return result
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+    def _download_to_file(self, path: str, code: str, out: BinaryIO) -> MediaDownload:
+        start = out.tell() if out.seekable() else None
+        response = self.transport.send("GET", path, stream=True)
+        digest, size = hashlib.sha256(), 0
+        with response:
+            if start is not None:
+                out.seek(start)
+                out.truncate()
+            for chunk in response.iter_content(CHUNK):
+                digest.update(chunk)
+                out.write(chunk)
+                size += len(chunk)
+        return MediaDownload(code, size, digest.hexdigest(), response.headers.get("Content-Type", ""))
+
+    # --- health ---------------------------------------------------------------------------
+
+    def test_connection(self) -> str:
+        """Log in and read one small resource; a one-line summary, or the `AkeneoError`."""
+        self.transport.login()
+        channels = self.get(f"{API}/channels", {"limit": 10})
+        codes = [c.get("code", "?") for c in _embedded_items(channels, f"{API}/channels")]
+        kind = "products-uuid" if self.products_path.endswith("-uuid") else "products"
+        return (
+            f"Connected to {self.transport.base_url.rstrip('/')} as {self.transport.credentials.username}: "
+            f"{len(codes)} channel(s) ({', '.join(codes) or 'none'}), product endpoint /{kind}"
+        )
+
+
+def _embedded_items(body, url: str) -> list[dict]:
+    try:
+        items = body["_embedded"]["items"]
+    except (KeyError, TypeError):
+        message = f"Akeneo answered a list without _embedded.items on GET {_path(url)}"
+        raise AkeneoInvalidResponse(message) from None
+    if not isinstance(items, list):
+        raise AkeneoInvalidResponse(f"Akeneo's _embedded.items is not a list on GET {_path(url)}")
+    return items
+
+
+def _next_href(body: dict) -> str | None:
+    link = (body.get("_links") or {}).get("next")
+    return link.get("href") if isinstance(link, dict) else None
+
+
+def _associated_uuids(product: dict) -> Iterator[str]:
+    for links in (product.get("associations") or {}).values():
+        for ref in links.get("products") or ():
+            if _looks_like_uuid(ref):
+                yield ref
+    for links in (product.get("quantified_associations") or {}).values():
+        for ref in links.get("products") or ():
+            if isinstance(ref, dict) and "uuid" in ref and "identifier" not in ref:
+                yield ref["uuid"]
+
+
+def _rename_associated_uuids(product: dict, names: dict[str, str]) -> None:
+    for links in (product.get("associations") or {}).values():
+        if links.get("products"):
+            links["products"] = [names.get(ref, ref) for ref in links["products"]]
+    for links in (product.get("quantified_associations") or {}).values():
+        for ref in links.get("products") or ():
+            if isinstance(ref, dict) and "uuid" in ref and "identifier" not in ref:
+                ref["identifier"] = names.get(ref["uuid"], ref["uuid"])
+
+
+def _looks_like_uuid(value) -> bool:
+    return isinstance(value, str) and len(value) == 36 and value.count("-") == 4
+
+
+def _seg(code: str) -> str:
+    """One path segment: a code with a slash in it must not become two segments."""
+    return quote(str(code), safe="")
+
+
+def _code_path(code: str) -> str:
+    """Media codes look like `8/b/5/c/8b5cf…_shoe.jpg`: Akeneo expects the slashes as they are."""
+    if not code or code.startswith("/") or ".." in code.split("/"):
+        raise AkeneoError(f"Not a media file code: {code!r}")
+    return quote(code, safe="/")
+
+
+def _path(url: str) -> str:
+    return urlsplit(url).path

@@ -1,0 +1,351 @@
+"""The one HTTP session to Akeneo: OAuth2 tokens, retries with backoff, clear errors.
+
+`AkeneoTransport` owns a pooled `requests.Session`. Every call carries (connect, read) timeouts.
+408, 429, 5xx and connection failures are retried with bounded exponential backoff and jitter,
+honouring `Retry-After`; a 401 in the middle of an import triggers one fresh login. Messages
+given to the `log` callback and to exceptions pass through `Redactor`, so the password, the
+client secret and the tokens never reach a log file.
+"""
+
+from __future__ import annotations
+
+import base64
+import email.utils
+import random
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from jobs.akeneo.errors import (
+    AkeneoAuthError,
+    AkeneoConfigError,
+    AkeneoConnectionError,
+    AkeneoHTTPError,
+    AkeneoInvalidResponse,
+    AkeneoNotFound,
+    AkeneoRateLimited,
+    AkeneoRequestError,
+    AkeneoServerError,
+)
+
+LogFn = Callable[[str, str], None]
+TOKEN_PATH = "/api/oauth/v1/token"
+RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+# Failures worth another try: the request may never have reached Akeneo, or the answer was cut.
+RETRYABLE_EXCEPTIONS = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+)
+
+
+def _no_log(level: str, message: str) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    client_id: str
+    secret: str
+    username: str
+    password: str
+
+    def __repr__(self) -> str:  # a repr in a traceback must not show the secrets
+        return f"Credentials(client_id={self.client_id!r}, username={self.username!r}, secret=***)"
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    max_attempts: int = 6  # total tries of one request, the first included
+    backoff_base: float = 0.5  # seconds before the 2nd try; doubles each time
+    max_sleep: float = 30.0  # cap of one wait, Retry-After included
+
+
+class Redactor:
+    """Replaces every known secret in a text by `***` (tokens join as they are issued)."""
+
+    def __init__(self) -> None:
+        self._secrets: set[str] = set()
+
+    def add(self, *values: str | None) -> None:
+        self._secrets.update(v for v in values if v and len(v) >= 3)
+
+    def __call__(self, text: str) -> str:
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            text = text.replace(secret, "***")
+        return text
+
+
+@dataclass(slots=True)
+class _Token:
+    access: str
+    refresh: str | None
+    expires_at: float  # on the transport's monotonic clock
+
+
+class AkeneoTransport:
+    def __init__(
+        self,
+        base_url: str,
+        credentials: Credentials,
+        *,
+        timeout: tuple[float, float] = (5.0, 60.0),
+        retry: RetryPolicy | None = None,
+        log: LogFn | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        session: requests.Session | None = None,
+    ):
+        if not base_url or not base_url.startswith(("http://", "https://")):
+            raise AkeneoConfigError(f"Akeneo URL must start with http:// or https:// (got {base_url!r})")
+        if not all((credentials.client_id, credentials.secret, credentials.username, credentials.password)):
+            raise AkeneoConfigError("Akeneo client id, secret, username and password are all required")
+        self.base_url = base_url.rstrip("/") + "/"
+        self.credentials = credentials
+        self.timeout = timeout
+        self.retry = retry or RetryPolicy()
+        self.log = log or _no_log
+        self.sleep = sleep
+        self.clock = clock
+        self.redact = Redactor()
+        basic = base64.b64encode(f"{credentials.client_id}:{credentials.secret}".encode()).decode()
+        self.redact.add(credentials.secret, credentials.password, basic)
+        self.session = session or _pooled_session()
+        self._token: _Token | None = None
+        self._token_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"AkeneoTransport({self.base_url!r}, {self.credentials!r})"
+
+    def url(self, path_or_url: str) -> str:
+        """An absolute URL: hrefs from `_links` may be absolute or relative to the base."""
+        return urljoin(self.base_url, path_or_url)
+
+    def close(self) -> None:
+        self.session.close()
+
+    # --- tokens ---------------------------------------------------------------------------
+
+    def login(self, reason: str = "") -> None:
+        """Password grant: a fresh access and refresh token."""
+        if reason:
+            self.log("info", f"Akeneo: logging in again ({reason})")
+        creds = self.credentials
+        body = {"grant_type": "password", "username": creds.username, "password": creds.password}
+        self._store_token(self._token_request(body))
+
+    def _refresh(self) -> None:
+        """Refresh grant before expiry; a refused refresh falls back to a fresh login."""
+        assert self._token is not None
+        if not self._token.refresh:
+            self.login("the access token expired and no refresh token was issued")
+            return
+        self.log("info", "Akeneo: refreshing the access token")
+        try:
+            body = {"grant_type": "refresh_token", "refresh_token": self._token.refresh}
+            payload = self._token_request(body)
+        except AkeneoAuthError as exc:
+            self.login(f"the token refresh was refused: {exc}")
+            return
+        self._store_token(payload)
+
+    def _token_request(self, body: dict) -> dict:
+        creds = self.credentials
+        response = self.send(
+            "POST", TOKEN_PATH, json=body, auth=(creds.client_id, creds.secret), with_token=False
+        )
+        payload = self.decode(response, "POST", TOKEN_PATH)
+        if not isinstance(payload, dict) or not payload.get("access_token"):
+            raise AkeneoInvalidResponse(f"Akeneo's {TOKEN_PATH} answered without an access_token")
+        return payload
+
+    def _store_token(self, payload: dict) -> None:
+        access, refresh = str(payload["access_token"]), payload.get("refresh_token")
+        self.redact.add(access, refresh)
+        ttl = float(payload.get("expires_in") or 3600)
+        # Renew a little early so a token never expires between the check and the call.
+        margin = min(60.0, ttl / 10)
+        self._token = _Token(access, refresh, self.clock() + ttl - margin)
+
+    def access_token(self) -> str:
+        with self._token_lock:
+            if self._token is None:
+                self.login()
+            elif self.clock() >= self._token.expires_at:
+                self._refresh()
+            assert self._token is not None
+            return self._token.access
+
+    def _relogin_after_401(self) -> None:
+        with self._token_lock:
+            self.login("Akeneo answered 401 Unauthorized")
+
+    # --- requests -------------------------------------------------------------------------
+
+    def send(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        params: dict | None = None,
+        json: dict | None = None,
+        auth: tuple[str, str] | None = None,
+        stream: bool = False,
+        with_token: bool = True,
+    ) -> requests.Response:
+        """One request with retries; returns a 2xx/3xx response or raises an `AkeneoError`."""
+        url = self.url(path_or_url)
+        path = urlsplit(url).path
+        relogged = False
+        attempt = 0
+        while True:
+            attempt += 1
+            headers = {"Accept": "application/json"}
+            if with_token:
+                headers["Authorization"] = f"Bearer {self.access_token()}"
+            try:
+                response = self.session.request(
+                    method, url, params=params, json=json, auth=auth, headers=headers,
+                    timeout=self.timeout, stream=stream,
+                )  # fmt: skip
+            except RETRYABLE_EXCEPTIONS as exc:
+                cause = f"{type(exc).__name__} on {method} {path}"
+                if attempt >= self.retry.max_attempts:
+                    raise AkeneoConnectionError(
+                        self.redact(f"Akeneo unreachable: {cause} after {attempt} attempts ({exc})")
+                    ) from exc
+                self._pause(attempt, None, cause)
+                continue
+            status = response.status_code
+            if status == 401 and with_token and not relogged:
+                # The token was revoked or expired early (server restart, clock skew): one fresh
+                # login, then the same request again. A second 401 is a real refusal.
+                response.close()
+                relogged = True
+                self._relogin_after_401()
+                continue
+            if status in RETRYABLE_STATUSES and attempt < self.retry.max_attempts:
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                response.close()
+                self._pause(attempt, retry_after, f"HTTP {status} on {method} {path}")
+                continue
+            if status >= 400:
+                raise self._http_error(response, method, path, attempt)
+            return response
+
+    def _pause(self, attempt: int, retry_after: float | None, cause: str) -> None:
+        if retry_after is not None:
+            delay = min(self.retry.max_sleep, retry_after)
+        else:
+            ceiling = min(self.retry.max_sleep, self.retry.backoff_base * 2 ** (attempt - 1))
+            delay = ceiling / 2 + random.uniform(0, ceiling / 2)  # jitter: clients do not retry in step
+        self.log(
+            "warning",
+            self.redact(
+                f"Akeneo: {cause} (attempt {attempt} of {self.retry.max_attempts}); retrying in {delay:.1f} s"
+            ),
+        )
+        self.sleep(delay)
+
+    def _http_error(self, response: requests.Response, method: str, path: str, attempts: int):
+        status = response.status_code
+        akeneo_message = self.redact(_error_message(response))
+        where = f"{method} {path}"
+        if path == TOKEN_PATH and status in (400, 401, 403, 422):
+            text = f"Akeneo refused the credentials (HTTP {status} on {where}): {akeneo_message}"
+            return AkeneoAuthError(text, status=status, path=path, akeneo_message=akeneo_message)
+        if status in RETRYABLE_STATUSES:
+            cls = AkeneoRateLimited if status == 429 else AkeneoServerError
+            text = f"Akeneo still answered HTTP {status} on {where} after {attempts} tries: {akeneo_message}"
+            return cls(text, status=status, path=path, akeneo_message=akeneo_message)
+        cls = _STATUS_ERRORS.get(status, AkeneoServerError if status >= 500 else AkeneoRequestError)
+        text = f"Akeneo answered HTTP {status} on {where}: {akeneo_message}"
+        return cls(text, status=status, path=path, akeneo_message=akeneo_message)
+
+    def decode(self, response: requests.Response, method: str, path_or_url: str):
+        """The JSON body, or `AkeneoInvalidResponse` naming what came instead."""
+        path = urlsplit(self.url(path_or_url)).path
+        content_type = response.headers.get("Content-Type", "")
+        if "html" in content_type or response.content.lstrip()[:1] == b"<":
+            title = _html_title(response.text)
+            raise AkeneoInvalidResponse(
+                self.redact(
+                    f"Akeneo answered an HTML page instead of JSON on {method} {path} "
+                    f"(HTTP {response.status_code}{', ' + title if title else ''})"
+                )
+            )
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise AkeneoInvalidResponse(
+                f"Akeneo answered invalid JSON on {method} {path} (HTTP {response.status_code}, "
+                f"{len(response.content)} bytes, {type(exc).__name__} at {getattr(exc, 'pos', '?')})"
+            ) from None
+
+    def get_json(self, path_or_url: str, params: dict | None = None):
+        response = self.send("GET", path_or_url, params=params)
+        return self.decode(response, "GET", response.url)
+
+
+_STATUS_ERRORS: dict[int, type[AkeneoHTTPError]] = {
+    401: AkeneoAuthError,
+    403: AkeneoAuthError,
+    404: AkeneoNotFound,
+}
+
+
+def _pooled_session() -> requests.Session:
+    session = requests.Session()
+    # Retries are ours (with backoff and logging), so urllib3 must not retry underneath.
+    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=8, max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers["User-Agent"] = "sfcc-jobs-console/akeneo-client"
+    return session
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """`Retry-After` as seconds: either a number or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.replace(".", "", 1).isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _error_message(response: requests.Response) -> str:
+    """Akeneo's `message` (plus its validation `errors`), or a short hint of what came."""
+    try:
+        body = response.json()
+    except ValueError:
+        title = _html_title(response.text)
+        return title or (response.text[:120].strip() or response.reason or "no message")
+    if not isinstance(body, dict):
+        return str(body)[:200]
+    message = str(body.get("message") or body.get("error_description") or body.get("error") or "")
+    errors = body.get("errors")
+    if isinstance(errors, list) and errors:
+        details = "; ".join(f"{e.get('property', '')}: {e.get('message', '')}" for e in errors[:5])
+        message = f"{message} ({details})"
+    return message or "no message"
+
+
+def _html_title(text: str) -> str:
+    match = re.search(r"<title[^>]*>(.*?)</title>", text[:4096], re.IGNORECASE | re.DOTALL)
+    if match:
+        return " ".join(match.group(1).split())[:120]
+    return ""
