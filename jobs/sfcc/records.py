@@ -73,6 +73,9 @@ class CatalogHeader:
     catalog_id: str
     view_types: list[str] = field(default_factory=list)  # image view types, e.g. ["large", "small"]
     image_base_path: str = "/images"
+    # Business Manager's default alt/title text patterns, e.g. "${productname}"; None writes none.
+    alt_pattern: str | None = None
+    title_pattern: str | None = None
 
 
 @dataclass(slots=True)
@@ -126,7 +129,9 @@ class VariationAttribute:
 @dataclass(slots=True)
 class ProductLink:
     product_id: str
-    type: str  # SFCC link type: cross-sell, replacement, up-sell, accessory, newer-version, alt-orderunit, spare-part, other
+    # SFCC link type: cross-sell, replacement, up-sell, accessory, newer-version, alt-orderunit,
+    # spare-part, other
+    type: str
 
 
 @dataclass(slots=True)
