@@ -1,0 +1,184 @@
+"""Everything the Akeneo → SFCC mapping needs, in one immutable value.
+
+The DB-stored import configuration builds a `MappingConfig`; the transforms read nothing else.
+`validate()` lists problems by field name so the console form can show them beside the fields.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from jobs.transform.locales import X_DEFAULT
+
+# The Product fields a PIM attribute can be sent to instead of becoming a custom attribute.
+SYSTEM_ATTRIBUTES = frozenset(
+    {
+        "display-name",
+        "long-description",
+        "short-description",
+        "ean",
+        "upc",
+        "brand",
+        "manufacturer-name",
+        "manufacturer-sku",
+    }
+)
+# The product link types catalog.xsd allows.
+LINK_TYPES = frozenset(
+    {
+        "cross-sell",
+        "replacement",
+        "up-sell",
+        "accessory",
+        "newer-version",
+        "alt-orderunit",
+        "spare-part",
+        "other",
+    }
+)
+
+
+class ModelImportMode(StrEnum):
+    # Both model levels flattened: the root model's master lists every variant.
+    MASTER_VARIATION = "master-variation"
+    # Sub-models become variation groups of the root model's master.
+    MASTER_GROUP_VARIATION = "master-group-variation"
+
+
+def _default_system_attributes() -> dict[str, str]:
+    return {
+        "name": "display-name",
+        "description": "long-description",
+        "short_description": "short-description",
+        "ean": "ean",
+        "upc": "upc",
+        "brand": "brand",
+        "manufacturer": "manufacturer-name",
+    }
+
+
+def _default_link_types() -> dict[str, str]:
+    return {"X_SELL": "cross-sell", "UPSELL": "up-sell", "SUBSTITUTION": "replacement", "PACK": "accessory"}
+
+
+_AKENEO_CODE = re.compile(r"^[A-Za-z0-9_]+$")
+_AKENEO_LOCALE = re.compile(r"^[a-z]{2,3}(_[A-Za-z0-9]+)+$")
+_XML_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")
+_SFCC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_PREFIX = re.compile(r"^([A-Za-z][A-Za-z0-9_]*)?$")
+
+
+@dataclass(frozen=True)
+class MappingConfig:
+    channel: str = "ecommerce"
+    # Akeneo locale → xml:lang; only these locales are exported.
+    locales: dict[str, str] = field(default_factory=lambda: {"en_US": "en-US"})
+    # Its values are also written as x-default.
+    default_locale: str = "en_US"
+    catalog_id: str = "akeneo-master"
+    attribute_prefix: str = "akeneo_"
+    system_attributes: dict[str, str] = field(default_factory=_default_system_attributes)
+    # Akeneo association type → SFCC product link type; unmapped types are not exported.
+    link_types: dict[str, str] = field(default_factory=_default_link_types)
+    # Image attribute / asset collection attribute → SFCC image view type. Attributes listed here
+    # become image groups; image attributes not listed become custom string attributes.
+    image_view_types: dict[str, str] = field(default_factory=dict)
+    asset_view_types: dict[str, str] = field(default_factory=dict)
+    model_mode: ModelImportMode = ModelImportMode.MASTER_VARIATION
+    price_attribute: str = "price"
+    # Formatted with the lower-cased currency code.
+    pricebook_id_pattern: str = "akeneo-{currency}-list-prices"
+    # Formatted with the currency code as Akeneo writes it (upper case).
+    pricebook_name_pattern: str = "Akeneo list prices ({currency})"
+    # Only these currencies get pricebooks; empty means every currency found.
+    currencies: tuple[str, ...] = ()
+    excluded_attributes: frozenset[str] = frozenset()
+
+    def pricebook_id(self, currency: str) -> str:
+        return self.pricebook_id_pattern.format(currency=currency.lower())
+
+    def pricebook_name(self, currency: str) -> str:
+        return self.pricebook_name_pattern.format(currency=currency.upper())
+
+    @property
+    def default_lang(self) -> str:
+        return self.locales.get(self.default_locale, X_DEFAULT)
+
+    def validate(self) -> dict[str, list[str]]:
+        """Problems by field name; empty when the configuration is usable."""
+        errors: dict[str, list[str]] = {}
+
+        def add(name: str, message: str) -> None:
+            errors.setdefault(name, []).append(message)
+
+        if not _AKENEO_CODE.match(self.channel or ""):
+            add("channel", "Enter the code of an Akeneo channel.")
+        self._validate_locales(add)
+        if not _SFCC_ID.match(self.catalog_id or ""):
+            add("catalog_id", "Enter a catalog id (letters, digits, '.', '_', '-').")
+        if not _PREFIX.match(self.attribute_prefix):
+            add("attribute_prefix", "A prefix starts with a letter and has only letters, digits and '_'.")
+        self._validate_targets(add)
+        try:
+            ModelImportMode(self.model_mode)
+        except ValueError:
+            add("model_mode", f"Choose {' or '.join(m.value for m in ModelImportMode)}.")
+        if not self.price_attribute:
+            add("price_attribute", "Enter the code of the price collection attribute.")
+        self._validate_pricebook(add)
+        return errors
+
+    def _validate_locales(self, add) -> None:
+        if not self.locales:
+            add("locales", "Map at least one Akeneo locale.")
+        for locale, lang in self.locales.items():
+            if not _AKENEO_LOCALE.match(locale):
+                add("locales", f"{locale!r} is not an Akeneo locale code (like en_US).")
+            if not _XML_LANG.match(lang or "") or lang == X_DEFAULT:
+                add("locales", f"{lang!r} is not an xml:lang value (like en-US).")
+        langs = list(self.locales.values())
+        if len(set(langs)) != len(langs):
+            add("locales", "Two Akeneo locales are mapped to the same xml:lang.")
+        if self.default_locale not in self.locales:
+            add("default_locale", "The default locale must be one of the mapped locales.")
+
+    def _validate_targets(self, add) -> None:
+        for code, target in self.system_attributes.items():
+            if target not in SYSTEM_ATTRIBUTES:
+                add("system_attributes", f"{code!r} → {target!r}: not a system attribute SFCC accepts.")
+        for code, link_type in self.link_types.items():
+            if link_type not in LINK_TYPES:
+                add("link_types", f"{code!r} → {link_type!r}: not an SFCC product link type.")
+        for name in ("image_view_types", "asset_view_types"):
+            for code, view_type in getattr(self, name).items():
+                if not _SFCC_ID.match(view_type or ""):
+                    add(name, f"{code!r}: {view_type!r} is not a view type name.")
+        for code in self.image_view_types.keys() & self.asset_view_types.keys():
+            add("asset_view_types", f"{code!r} is mapped both as an image and as an asset collection.")
+        for code in self.system_attributes.keys() & (
+            self.image_view_types.keys() | self.asset_view_types.keys()
+        ):
+            add("system_attributes", f"{code!r} is mapped both to a system attribute and to images.")
+        if self.price_attribute in self.system_attributes:
+            add(
+                "system_attributes",
+                f"{self.price_attribute!r} is the price attribute; it goes to pricebooks.",
+            )
+
+    def _validate_pricebook(self, add) -> None:
+        for name in ("pricebook_id_pattern", "pricebook_name_pattern"):
+            pattern = getattr(self, name)
+            try:
+                sample = pattern.format(currency="eur")
+            except (KeyError, IndexError, ValueError):
+                add(name, "Use {currency} as the only placeholder.")
+                continue
+            if "{currency}" not in pattern:
+                add(name, "Include {currency}: one pricebook is written per currency.")
+            elif name == "pricebook_id_pattern" and not _SFCC_ID.match(sample):
+                add(name, "A pricebook id has only letters, digits, '.', '_' and '-'.")
+        for currency in self.currencies:
+            if not re.fullmatch(r"[A-Z]{3}", currency):
+                add("currencies", f"{currency!r} is not an ISO 4217 currency code.")

@@ -1,0 +1,462 @@
+"""Akeneo products and product models → SFCC products, category assignments and prices.
+
+Build one `ProductTransformer` per run from the attributes, their options, the family variants
+and the exported category ids: it compiles a `ValueRule` per attribute once, so transforming a
+product is a loop over its values with a dict lookup each. Then, with a `MasterAccumulator`:
+
+    masters = MasterAccumulator()
+    for model in product_models:            # all models first: variants need their parents
+        emit(transformer.add_model(model, masters))     # a variation group, or nothing yet
+    for product in products:
+        emit(transformer.product(product, masters))     # standard, bundle or variant
+    for root in root_models:                # kept, or paged again: see MasterAccumulator
+        emit(transformer.master(root, masters))
+    problems += masters.unresolved()
+
+Every call returns a `ProductResult`: the record (or None), its category assignments, its
+`(pricebook id, PriceTable)`s and its problems. A fatal problem means the item was skipped.
+
+Decisions: category assignments go to standard products, bundles and masters only (SFCC
+variants and variation groups take their master's categories, as in the mapping example); the
+first assigned category in the tree is primary. Masters and variation groups get no prices
+(SFCC prices a master from its variants). A variation group carries its display name and its
+level-1 axis values, as in the mapping example.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from jobs.sfcc.records import (
+    BundledProduct,
+    CategoryAssignment,
+    CustomValue,
+    ImageGroup,
+    PriceTable,
+    Product,
+    ProductKind,
+    ProductLink,
+    VariationAttribute,
+    VariationValue,
+)
+from jobs.transform.config import MappingConfig, ModelImportMode
+from jobs.transform.locales import X_DEFAULT, localize_or_code
+from jobs.transform.masters import MasterAccumulator, MasterState, ModelInfo
+from jobs.transform.media import asset_media_path
+from jobs.transform.prices import price_tables
+from jobs.transform.problems import Problem
+from jobs.transform.values import Target, ValueRule, compile_rules
+
+_LOCALIZED_FIELDS = ("display_name", "long_description", "short_description")
+
+
+@dataclass(slots=True)
+class ProductResult:
+    identifier: str
+    product: Product | None = None  # None: skipped (see problems) or nothing to write yet
+    assignments: list[CategoryAssignment] = field(default_factory=list)
+    prices: list[tuple[str, PriceTable]] = field(default_factory=list)  # (pricebook id, table)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> bool:
+        return any(problem.fatal for problem in self.problems)
+
+    def fail(self, message: str) -> ProductResult:
+        self.product = None
+        self.problems.append(Problem(self.identifier, message, fatal=True))
+        return self
+
+
+@dataclass(slots=True)
+class _Values:
+    """What applying values produced besides the Product fields."""
+
+    images: dict[str, list[str]] = field(default_factory=dict)  # view type → paths
+    prices: list[tuple[str, Decimal]] = field(default_factory=list)
+
+
+class ProductTransformer:
+    def __init__(
+        self,
+        config: MappingConfig,
+        attributes: Iterable[dict],
+        options: Mapping[str, Iterable[dict]],
+        family_variants: Iterable[dict],
+        category_ids: Mapping[str, str],
+        *,
+        known_locales: Iterable[str] | None = None,
+        asset_path: Callable[[str, str], str] = asset_media_path,
+    ) -> None:
+        """`family_variants`: every family's variants (Akeneo's families/<code>/variants), each
+        with its `code` and `variant_attribute_sets`. `category_ids`: lower-cased category code →
+        SFCC id, as `CategoriesResult.ids`. `known_locales`: Akeneo's locale codes; a value in a
+        locale outside them is reported, one in a known but unmapped locale is skipped quietly
+        (None: skip every unmapped locale quietly)."""
+        attributes = list(attributes)
+        options = {code: list(items) for code, items in options.items()}
+        self.config = config
+        self.rules: dict[str, ValueRule] = compile_rules(attributes, options, config, asset_path)
+        self._rules_lower = {code.lower(): rule for code, rule in self.rules.items()}
+        self._labels = {a["code"]: a.get("labels") or {} for a in attributes}
+        self._options = options
+        self._option_display: dict[str, dict[str, tuple[int, dict]]] = {}
+        self._axes = {fv["code"]: _axes(fv) for fv in family_variants}
+        self._category_ids = category_ids
+        self._langs = dict(config.locales)
+        self._default_lang = config.default_lang
+        self._known_locales = (
+            None if known_locales is None else frozenset(known_locales) | set(config.locales)
+        )
+        self._group_mode = config.model_mode == ModelImportMode.MASTER_GROUP_VARIATION
+
+    # --- values -------------------------------------------------------------------------
+
+    def _apply(self, product: Product, values: Mapping, problems: list[Problem]) -> _Values:
+        """Every value of one product onto `product`; the hot path of a product import."""
+        out = _Values()
+        notes: list[str] = []
+        rules, channel, langs = self.rules, self.config.channel, self._langs
+        for code, entries in values.items():
+            rule = rules.get(code) or self._rules_lower.get(code.lower())
+            if rule is None:
+                problems.append(Problem(product.id, f"unknown attribute {code!r}; value ignored"))
+                continue
+            target = rule.target
+            if target is Target.SKIP:
+                continue
+            for entry in entries:
+                if rule.scopable and entry.get("scope") != channel:
+                    continue
+                lang = None
+                if rule.localizable:
+                    locale = entry.get("locale")
+                    lang = langs.get(locale)
+                    if lang is None:
+                        self._unmapped_locale(product.id, code, locale, problems)
+                        continue
+                data = entry.get("data")
+                if data is None or data == "" or data == []:
+                    continue
+                value = rule.convert(data, notes)
+                if notes:
+                    problems.extend(Problem(product.id, f"{code}: {note}") for note in notes)
+                    notes.clear()
+                if value is not None:
+                    self._put(product, out, rule, target, value, lang)
+        _add_x_default(product, self._default_lang)
+        return out
+
+    def _put(self, product: Product, out: _Values, rule: ValueRule, target, value, lang) -> None:
+        if target is Target.CUSTOM:
+            product.custom.append(CustomValue(rule.name, value, lang))
+        elif target is Target.LOCALIZED:
+            getattr(product, rule.name)[lang or X_DEFAULT] = value
+        elif target is Target.SCALAR:
+            if lang is None or lang == self._default_lang:
+                setattr(product, rule.name, value)
+        elif target is Target.IMAGES:
+            paths = out.images.setdefault(rule.name, [])
+            paths.extend(value) if isinstance(value, list) else paths.append(value)
+        elif target is Target.PRICES:
+            out.prices.extend(value)
+
+    def _unmapped_locale(self, identifier: str, code: str, locale, problems: list[Problem]) -> None:
+        if locale is None:
+            problems.append(Problem(identifier, f"{code}: localizable value without a locale; ignored"))
+        elif self._known_locales is not None and locale not in self._known_locales:
+            problems.append(Problem(identifier, f"{code}: unknown locale {locale!r}; value ignored"))
+
+    def _axis_value(self, values: Mapping, axis: str, notes: list[str]) -> str | None:
+        """A variation axis value as a string (option code, "true", "800 GRAM", …)."""
+        rule = self.rules.get(axis)
+        if rule is None:
+            return None
+        for entry in values.get(axis) or ():
+            if rule.scopable and entry.get("scope") != self.config.channel:
+                continue
+            if entry.get("data") not in (None, "", []):
+                value = rule.convert(entry["data"], notes)
+                return ",".join(value) if isinstance(value, list) else value
+        return None
+
+    # --- products -------------------------------------------------------------------------
+
+    def product(self, data: Mapping, masters: MasterAccumulator | None = None) -> ProductResult:
+        """A product: standard (or bundle) without parent, variant with one. Variants need
+        `masters` filled with every product model first."""
+        identifier = data.get("identifier") or ""
+        result = ProductResult(identifier)
+        if not identifier:
+            return result.fail("product without identifier; skipped")
+        parent = data.get("parent")
+        if parent:
+            return self._variant(data, parent, masters, result)
+        product = Product(id=identifier, online=bool(data.get("enabled", True)))
+        out = self._apply(product, data.get("values") or {}, result.problems)
+        product.images = _image_groups(out.images)
+        product.links = self._links(identifier, data.get("associations"), masters)
+        product.bundled = self._bundled(identifier, data.get("quantified_associations"), result.problems)
+        product.kind = ProductKind.BUNDLE if product.bundled else ProductKind.STANDARD
+        if not data.get("family"):
+            result.problems.append(Problem(identifier, "product has no family"))
+        result.product = product
+        result.assignments = self._assignments(identifier, data.get("categories"))
+        result.prices = price_tables(identifier, out.prices, self.config)
+        return result
+
+    def _variant(self, data: Mapping, parent: str, masters, result: ProductResult) -> ProductResult:
+        identifier = result.identifier
+        chain = masters.chain(parent) if masters is not None else None
+        if chain is None:
+            return result.fail(f"parent model {parent!r} does not exist; skipped")
+        root, levels = chain[-1], self._axes.get(chain[-1].family_variant)
+        if levels is None:
+            return result.fail(f"unknown family variant {root.family_variant!r}; skipped")
+        values = data.get("values") or {}
+        if masters.keep_values:
+            values = _inherit(values, chain)
+        product = Product(id=identifier, kind=ProductKind.VARIANT, online=bool(data.get("enabled", True)))
+        out = self._apply(product, values, result.problems)
+        axis_values = self._variant_axes(product, values, levels, chain, result.problems)
+        product.images = _image_groups(out.images)
+        product.links = self._links(identifier, data.get("associations"), masters)
+        if data.get("quantified_associations"):
+            result.problems.append(Problem(identifier, "a variant cannot be a bundle; quantities ignored"))
+        state = masters.add_variant(root.code, identifier, axis_values)
+        state.add_images(axis_values.get(levels[0][0]), out.images)
+        result.product = product
+        result.prices = price_tables(identifier, out.prices, self.config)
+        return result
+
+    def _variant_axes(self, product, values, levels, chain, problems) -> dict[str, str]:
+        """The variant's value for every axis of its family variant. One Akeneo did not merge into
+        the variant is taken from its sub-model and added as a custom value, so SFCC can tell the
+        variants apart."""
+        notes: list[str] = []
+        found: dict[str, str] = {}
+        for axis in (axis for level in levels for axis in level):
+            value = self._axis_value(values, axis, notes)
+            if value is None:
+                value = next((m.axis_values[axis] for m in chain if axis in m.axis_values), None)
+                if value is not None and self.rules[axis].target is Target.CUSTOM:
+                    product.custom.append(CustomValue(self.rules[axis].name, value))
+            if value is None:
+                problems.append(Problem(product.id, f"no value for variation axis {axis!r}"))
+            else:
+                found[axis] = value
+        return found
+
+    # --- product models -------------------------------------------------------------------
+
+    def add_model(self, model: Mapping, masters: MasterAccumulator) -> ProductResult:
+        """Register a product model. For a sub-model in master-group-variation mode the result
+        holds its variation group product; otherwise `product` is None (masters come later)."""
+        code = model.get("code") or ""
+        result = ProductResult(code)
+        levels = self._axes.get(model.get("family_variant") or "")
+        if not code:
+            return result.fail("product model without code; skipped")
+        if levels is None:
+            return result.fail(f"unknown family variant {model.get('family_variant')!r}; skipped")
+        parent = model.get("parent") or None
+        values = model.get("values") or {}
+        notes: list[str] = []
+        axis_values = {}
+        if parent:
+            axis_values = {axis: v for axis in levels[0] if (v := self._axis_value(values, axis, notes))}
+            result.problems.extend(Problem(code, note) for note in notes)
+        info = ModelInfo(
+            code, parent.lower() if parent else None, model["family_variant"], axis_values, values
+        )
+        problem = masters.add_model(info)
+        if problem is not None:
+            return result.fail(problem.message)
+        if parent:
+            self._sub_model(model, levels, axis_values, masters.state(parent), result)
+        return result
+
+    def _sub_model(self, model, levels, axis_values, state: MasterState, result: ProductResult) -> None:
+        """A sub-model's images speak for its first-axis value on the master; in
+        master-group-variation mode it also becomes a variation group product."""
+        product = Product(id=model["code"], kind=ProductKind.VARIATION_GROUP)
+        out = self._apply(product, model.get("values") or {}, result.problems)
+        state.add_images(axis_values.get(levels[0][0]), out.images)
+        if not self._group_mode or len(levels) < 2:
+            return
+        axis_ids = {self.rules[axis].name for axis in axis_values}
+        result.product = Product(
+            id=product.id,
+            kind=ProductKind.VARIATION_GROUP,
+            display_name=product.display_name,
+            custom=[value for value in product.custom if value.attribute_id in axis_ids],
+        )
+        present = {value.attribute_id for value in result.product.custom}
+        for axis, value in axis_values.items():  # axis values Akeneo did not merge in
+            if self.rules[axis].name not in present and self.rules[axis].target is Target.CUSTOM:
+                result.product.custom.append(CustomValue(self.rules[axis].name, value))
+
+    # --- masters --------------------------------------------------------------------------
+
+    def master(self, model: Mapping, masters: MasterAccumulator) -> ProductResult:
+        """The master of a root product model, once its variants have streamed by."""
+        code = model.get("code") or ""
+        result = ProductResult(code)
+        levels = self._axes.get(model.get("family_variant") or "")
+        if levels is None:
+            return result.fail(f"unknown family variant {model.get('family_variant')!r}; skipped")
+        if model.get("parent"):
+            return result.fail("not a root product model; a sub-model has no master of its own")
+        state = masters.state(code)
+        product = Product(id=code, kind=ProductKind.MASTER)
+        out = self._apply(product, model.get("values") or {}, result.problems)
+        product.images = _image_groups(out.images) + self._variation_images(levels[0][0], state)
+        product.variation_attributes = [
+            self._variation_attribute(axis, state.axis_values.get(axis, {}))
+            for level in levels
+            for axis in level
+        ]
+        product.variants = list(state.variants)
+        if self._group_mode and len(levels) > 1:
+            product.variation_groups = list(state.groups)
+        if not product.variants:
+            result.problems.append(Problem(code, "master without variants"))
+        product.links = self._links(code, model.get("associations"), masters)
+        result.product = product
+        result.assignments = self._assignments(code, model.get("categories"))
+        return result
+
+    def _variation_attribute(self, axis: str, seen: Mapping[str, None]) -> VariationAttribute:
+        config = self.config
+        display = self._option_displays(axis)
+        ordered = sorted(seen, key=lambda value: display.get(value.lower(), (len(display), {}))[0])
+        return VariationAttribute(
+            attribute_id=self._attribute_id(axis),
+            display_name=localize_or_code(
+                self._labels.get(axis), axis, config.locales, config.default_locale
+            ),
+            values=[
+                VariationValue(value, display.get(value.lower(), (0, {X_DEFAULT: value}))[1])
+                for value in ordered
+            ],
+        )
+
+    def _option_displays(self, axis: str) -> dict[str, tuple[int, dict]]:
+        """Lower-cased option code → (Akeneo sort position, localized label); cached per axis."""
+        cached = self._option_display.get(axis)
+        if cached is None:
+            config = self.config
+            options = sorted(self._options.get(axis, ()), key=lambda o: (o.get("sort_order") or 0, o["code"]))
+            cached = self._option_display[axis] = {
+                option["code"].lower(): (
+                    position,
+                    localize_or_code(
+                        option.get("labels"), option["code"], config.locales, config.default_locale
+                    ),
+                )
+                for position, option in enumerate(options)
+            }
+        return cached
+
+    def _variation_images(self, first_axis: str, state: MasterState) -> list[ImageGroup]:
+        axis_id = self._attribute_id(first_axis)
+        return [
+            ImageGroup(view_type, paths, variation_attribute=axis_id, variation_value=value)
+            for value, images in state.images.items()
+            for view_type, paths in images.items()
+        ]
+
+    def _attribute_id(self, code: str) -> str:
+        rule = self.rules.get(code)
+        return (
+            rule.name
+            if rule is not None and rule.target is Target.CUSTOM
+            else self.config.attribute_prefix + code
+        )
+
+    # --- links, bundles, categories -------------------------------------------------------
+
+    def _links(self, identifier: str, associations, masters: MasterAccumulator | None) -> list[ProductLink]:
+        """Mapped association types → product links; unmapped types and groups are not exported.
+        A link to a sub-model goes to its master in master-variation mode (no product for it)."""
+        links: list[ProductLink] = []
+        seen = {identifier.lower()}
+        for type_code, targets in (associations or {}).items():
+            link_type = self.config.link_types.get(type_code)
+            if link_type is None or not targets:
+                continue
+            ids = list(targets.get("products") or ())
+            ids += [self._model_link_target(code, masters) for code in targets.get("product_models") or ()]
+            for target in ids:
+                key = f"{link_type}\0{target.lower()}"
+                if key not in seen and target.lower() != identifier.lower():
+                    seen.add(key)
+                    links.append(ProductLink(target, link_type))
+        return links
+
+    def _model_link_target(self, code: str, masters: MasterAccumulator | None) -> str:
+        info = masters.model(code) if masters is not None else None
+        if info is None or info.parent is None or self._group_mode:
+            return code
+        root = masters.model(info.parent)
+        return root.code if root is not None else code
+
+    def _bundled(self, identifier: str, quantified, problems: list[Problem]) -> list[BundledProduct]:
+        bundled: list[BundledProduct] = []
+        for type_code, targets in (quantified or {}).items():
+            for item in (targets or {}).get("products") or ():
+                quantity = item.get("quantity")
+                if not isinstance(quantity, int) or quantity < 1:
+                    problems.append(
+                        Problem(identifier, f"{type_code}: quantity {quantity!r} is not positive")
+                    )
+                    continue
+                bundled.append(BundledProduct(item["identifier"], quantity))
+            for item in (targets or {}).get("product_models") or ():
+                problems.append(
+                    Problem(
+                        identifier, f"{type_code}: product model {item.get('identifier')!r} cannot be bundled"
+                    )
+                )
+        return bundled
+
+    def _assignments(self, identifier: str, categories) -> list[CategoryAssignment]:
+        """Assignments to categories of the exported tree; the first one is primary."""
+        assignments: list[CategoryAssignment] = []
+        seen: set[str] = set()
+        for code in categories or ():
+            category_id = self._category_ids.get(code.lower())
+            if category_id is not None and category_id not in seen:
+                seen.add(category_id)
+                assignments.append(CategoryAssignment(identifier, category_id, primary=not assignments))
+        return assignments
+
+
+def _axes(family_variant: Mapping) -> tuple[tuple[str, ...], ...]:
+    """A family variant's axes by level: `((color,), (size,))`."""
+    sets = sorted(family_variant.get("variant_attribute_sets") or (), key=lambda s: s.get("level", 0))
+    return tuple(tuple(s.get("axes") or ()) for s in sets if s.get("axes"))
+
+
+def _inherit(values: Mapping, chain: list[ModelInfo]) -> dict:
+    """The variant's values plus the ones it inherits and lacks (its own win)."""
+    merged = dict(values)
+    for info in chain:
+        for code, entries in (info.values or {}).items():
+            merged.setdefault(code, entries)
+    return merged
+
+
+def _image_groups(images: Mapping[str, list[str]]) -> list[ImageGroup]:
+    return [ImageGroup(view_type, paths) for view_type, paths in images.items() if paths]
+
+
+def _add_x_default(product: Product, default_lang: str) -> None:
+    """A localizable system value is written for each locale and, from the default locale, as
+    x-default first; a non-localizable one was stored as x-default directly."""
+    for name in _LOCALIZED_FIELDS:
+        texts = getattr(product, name)
+        if texts and X_DEFAULT not in texts and default_lang in texts:
+            setattr(product, name, {X_DEFAULT: texts[default_lang], **texts})

@@ -1,0 +1,302 @@
+"""Akeneo product values → SFCC value text, compiled once per attribute.
+
+`compile_rules` turns the attribute list and the configuration into one `ValueRule` per
+attribute: where its values go (a custom attribute, a Product field, an image group, the
+pricebooks, or nowhere) and a converter for its data. The product transform then only looks the
+rule up and calls it, so the per-value cost is a dict lookup, a scope/locale check and one call.
+
+A converter takes the Akeneo `data` and a list to which it appends a message when it drops or
+repairs the value; it returns the SFCC value (a string, a list of strings, or price pairs) or
+`None` to drop it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+
+from jobs.transform.config import MappingConfig
+from jobs.transform.media import asset_media_path, media_path
+
+# Akeneo attribute type → the kind of value it holds. Anything else is unsupported.
+AKENEO_KINDS = {
+    "pim_catalog_identifier": "identifier",
+    "pim_catalog_text": "text",
+    "pim_catalog_textarea": "textarea",
+    "pim_catalog_number": "number",
+    "pim_catalog_boolean": "boolean",
+    "pim_catalog_date": "date",
+    "pim_catalog_simpleselect": "simpleselect",
+    "pim_catalog_multiselect": "multiselect",
+    "pim_catalog_metric": "metric",
+    "pim_catalog_image": "image",
+    "pim_catalog_file": "file",
+    "pim_catalog_asset_collection": "assets",
+    "pim_catalog_price_collection": "prices",
+}
+
+# Control characters XML 1.0 cannot carry (tab, newline and carriage return are fine).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_PLAIN_INT = re.compile(r"^-?\d+$")
+
+Notes = list[str]
+Converter = Callable[[object, Notes], object]
+AssetPath = Callable[[str, str], str]
+
+
+class Target(StrEnum):
+    CUSTOM = "custom"  # CustomValue(prefix + code)
+    LOCALIZED = "localized"  # a Localized Product field: display_name, long_description, ...
+    SCALAR = "scalar"  # a plain Product field: ean, brand, ...
+    IMAGES = "images"  # ImageGroup paths of one view type
+    PRICES = "prices"  # price tables
+    SKIP = "skip"  # identifier, excluded or unsupported: not exported
+
+
+@dataclass(slots=True)
+class ValueRule:
+    code: str
+    kind: str
+    target: Target
+    name: str  # custom attribute id, Product field name or view type, by target
+    localizable: bool
+    scopable: bool
+    convert: Converter
+
+
+def clean_text(text: str, notes: Notes) -> str:
+    if _CONTROL.search(text):
+        notes.append("control characters removed")
+        return _CONTROL.sub("", text)
+    return text
+
+
+def _text(data, notes):
+    if not isinstance(data, str):
+        data = str(data)
+    return clean_text(data, notes) or None
+
+
+def number_text(data, integer: bool) -> str:
+    """`"12.5000"` → `"12.5"`, `"600"` → `"600"`; raises ValueError when it is not a number
+    (or, for an integer attribute, has a fraction)."""
+    text = str(data).strip()
+    if _PLAIN_INT.match(text):
+        return text
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"{text!r} is not a number") from None
+    if not number.is_finite():
+        raise ValueError(f"{text!r} is not a number")
+    if number == number.to_integral_value():
+        return str(int(number))
+    if integer:
+        raise ValueError(f"{text!r} is not a whole number")
+    return format(number.normalize(), "f")
+
+
+def _number(integer: bool) -> Converter:
+    def convert(data, notes):
+        try:
+            return number_text(data, integer)
+        except ValueError as error:
+            notes.append(f"{error}; value ignored")
+            return None
+
+    return convert
+
+
+def _boolean(data, notes):
+    if isinstance(data, bool):
+        return "true" if data else "false"
+    text = str(data).strip().lower()
+    if text in ("1", "true"):
+        return "true"
+    if text in ("0", "false"):
+        return "false"
+    notes.append(f"{data!r} is not a boolean; value ignored")
+    return None
+
+
+def _date(data, notes):
+    text = str(data)
+    if _DATE.match(text):
+        return text[:10]
+    notes.append(f"{data!r} is not a date; value ignored")
+    return None
+
+
+def _metric(data, notes):
+    if not isinstance(data, dict) or data.get("amount") in (None, ""):
+        notes.append("metric without an amount; value ignored")
+        return None
+    try:
+        amount = number_text(data["amount"], integer=False)
+    except ValueError as error:
+        notes.append(f"{error}; value ignored")
+        return None
+    unit = data.get("unit")
+    return f"{amount} {unit}" if unit else amount
+
+
+def _prices(data, notes):
+    """→ [(currency, amount)], amounts with two decimals as pricebooks want them."""
+    if not isinstance(data, list):
+        notes.append("price collection is not a list; value ignored")
+        return None
+    prices = []
+    for price in data:
+        amount, currency = price.get("amount"), price.get("currency")
+        if amount in (None, "") or not currency:
+            continue
+        try:
+            prices.append((currency, Decimal(str(amount)).quantize(Decimal("0.01"))))
+        except InvalidOperation:
+            notes.append(f"price {amount!r} {currency} is not a number; ignored")
+    return prices or None
+
+
+def _media(data, notes):
+    if not isinstance(data, str) or not data:
+        notes.append("media value is not a file code; value ignored")
+        return None
+    return media_path(data)
+
+
+def _assets(family: str, asset_path: AssetPath) -> Converter:
+    def convert(data, notes):
+        if not isinstance(data, list):
+            notes.append("asset collection is not a list; value ignored")
+            return None
+        return [asset_path(family, code) for code in data] or None
+
+    return convert
+
+
+def _select(options: Mapping[str, str]) -> Converter:
+    """Option code → the option's code as Akeneo spells it (codes are case-insensitive)."""
+
+    def convert(data, notes):
+        code = options.get(str(data).lower())
+        if code is None:
+            notes.append(f"no option {data!r}; value ignored")
+        return code
+
+    return convert
+
+
+def _multiselect(options: Mapping[str, str]) -> Converter:
+    def convert(data, notes):
+        if not isinstance(data, list):
+            data = [data]
+        codes = []
+        for item in data:
+            code = options.get(str(item).lower())
+            if code is None:
+                notes.append(f"no option {item!r}; value ignored")
+            else:
+                codes.append(code)
+        return codes or None
+
+    return convert
+
+
+def _label(select: Converter, labels: Mapping[str, str]) -> Converter:
+    """For a select sent to a system attribute (e.g. brand): the option's label, not its code."""
+
+    def convert(data, notes):
+        value = select(data, notes)
+        if isinstance(value, list):
+            return ", ".join(labels.get(code, code) for code in value) or None
+        return labels.get(value, value) if value is not None else None
+
+    return convert
+
+
+def _skip(data, notes):
+    return None
+
+
+_SYSTEM_FIELDS = {
+    "display-name": (Target.LOCALIZED, "display_name"),
+    "long-description": (Target.LOCALIZED, "long_description"),
+    "short-description": (Target.LOCALIZED, "short_description"),
+    "ean": (Target.SCALAR, "ean"),
+    "upc": (Target.SCALAR, "upc"),
+    "brand": (Target.SCALAR, "brand"),
+    "manufacturer-name": (Target.SCALAR, "manufacturer_name"),
+    "manufacturer-sku": (Target.SCALAR, "manufacturer_sku"),
+}
+
+
+def option_index(options: Iterable[dict]) -> dict[str, str]:
+    """Lower-cased option code → option code."""
+    return {option["code"].lower(): option["code"] for option in options}
+
+
+def compile_rules(
+    attributes: Iterable[dict],
+    options: Mapping[str, Iterable[dict]],
+    config: MappingConfig,
+    asset_path: AssetPath = asset_media_path,
+) -> dict[str, ValueRule]:
+    """One rule per attribute code. Unsupported types get a SKIP rule: the attribute transform
+    reports them once, products do not repeat it for every value."""
+    rules = {}
+    for attribute in attributes:
+        code = attribute["code"]
+        target, name, convert = _route(attribute, options.get(code, ()), config, asset_path)
+        rules[code] = ValueRule(
+            code=code,
+            kind=AKENEO_KINDS.get(attribute.get("type"), "unsupported"),
+            target=target,
+            name=name,
+            localizable=bool(attribute.get("localizable")),
+            scopable=bool(attribute.get("scopable")),
+            convert=convert,
+        )
+    return rules
+
+
+def _route(attribute: dict, options: Iterable[dict], config: MappingConfig, asset_path: AssetPath):
+    code = attribute["code"]
+    kind = AKENEO_KINDS.get(attribute.get("type"))
+    if kind in (None, "identifier") or code in config.excluded_attributes:
+        return Target.SKIP, "", _skip
+    if code == config.price_attribute or kind == "prices":
+        return (Target.PRICES, "", _prices) if code == config.price_attribute else (Target.SKIP, "", _skip)
+    convert = _converter(attribute, kind, options, asset_path, config)
+    if kind == "image" and code in config.image_view_types:
+        return Target.IMAGES, config.image_view_types[code], convert
+    if kind == "assets" and code in config.asset_view_types:
+        return Target.IMAGES, config.asset_view_types[code], convert
+    system = config.system_attributes.get(code)
+    if system in _SYSTEM_FIELDS:
+        target, field_name = _SYSTEM_FIELDS[system]
+        if kind in ("simpleselect", "multiselect"):
+            labels = {
+                option["code"]: (option.get("labels") or {}).get(config.default_locale) or option["code"]
+                for option in options
+            }
+            convert = _label(convert, labels)
+        return target, field_name, convert
+    return Target.CUSTOM, config.attribute_prefix + code, convert
+
+
+def _converter(attribute, kind, options, asset_path, config) -> Converter:
+    if kind in ("text", "textarea"):
+        return _text
+    if kind == "number":
+        return _number(integer=not attribute.get("decimals_allowed", True))
+    if kind == "simpleselect":
+        return _select(option_index(options))
+    if kind == "multiselect":
+        return _multiselect(option_index(options))
+    if kind == "assets":
+        return _assets(attribute.get("reference_data_name") or attribute["code"], asset_path)
+    return {"boolean": _boolean, "date": _date, "metric": _metric, "image": _media, "file": _media}[kind]
