@@ -90,7 +90,8 @@ def _category(category: dict, sfcc_id: str, parent: str | None, config: MappingC
 
 
 def _report_unreachable(by_code: dict[str, dict], visited: set[str], problems: list[Problem]) -> None:
-    """Say why a category was not reached; stay silent for categories of other trees."""
+    """Say why a category was not reached; stay silent for categories of other trees. The message
+    names the category where the chain breaks, so one below it says why it is missing too."""
     verdicts: dict[str, str | None] = {}  # key → problem message, None when it is simply elsewhere
     for key in by_code:
         if key in visited or key in verdicts:
@@ -111,10 +112,11 @@ def _report_unreachable(by_code: dict[str, dict], visited: set[str], problems: l
             if not parent:
                 break  # the root of another tree
             if parent.lower() == current:
-                verdict = "category is its own parent; not imported"
+                verdict = f"category {parent!r} is its own parent; not imported"
                 break
             if parent.lower() not in by_code:
-                verdict = f"parent category {parent!r} does not exist; not imported"
+                code = by_code[current]["code"]
+                verdict = f"parent category {parent!r} of {code!r} does not exist; not imported"
                 break
             current = parent.lower()
         for item in chain:
