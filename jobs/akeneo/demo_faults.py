@@ -1,0 +1,147 @@
+"""Fault injection and tokens of the demo Akeneo server: the misbehaviour a real PIM, or the
+proxies in front of it, shows in production, switched on at runtime by tests or by `/_demo/faults`."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from dataclasses import asdict, dataclass, fields
+
+
+@dataclass
+class Faults:
+    """Counters are "the next N API requests"; `down` and `rate_limit` last until cleared."""
+
+    fail_503: int = 0  # answer 503 (JSON body)
+    storm_429: int = 0  # answer 429 with Retry-After: retry_after
+    retry_after: float = 1.0
+    invalid_json: int = 0  # answer 200 with a truncated JSON body
+    html_page: int = 0  # answer an HTML page (status html_status), as a proxy or login page would
+    html_status: int = 200
+    reset: int = 0  # close the connection with a TCP reset, no answer at all
+    refresh_fails: int = 0  # refuse the next N refresh-token grants (a fresh login still works)
+    down: bool = False  # every API request answers 503 until cleared
+    rate_limit: float = 0.0  # API requests a second; over it → 429 with Retry-After: 1
+    relative_links: bool = False  # `_links` hrefs without scheme and host
+
+    @classmethod
+    def names(cls) -> set[str]:
+        return {f.name for f in fields(cls)}
+
+
+class FaultBoard:
+    """Thread-safe holder of the current `Faults`; each request takes at most one fault."""
+
+    def __init__(self, rate_limit: float = 0.0):
+        self._lock = threading.Lock()
+        self.faults = Faults(rate_limit=rate_limit)
+        self._tokens = rate_limit
+        self._stamp = time.monotonic()
+
+    def set(self, **changes) -> Faults:
+        unknown = set(changes) - Faults.names()
+        if unknown:
+            raise ValueError(f"Unknown fault(s): {', '.join(sorted(unknown))}")
+        with self._lock:
+            for name, value in changes.items():
+                kind = type(getattr(self.faults, name))
+                setattr(self.faults, name, kind(value))
+            self._tokens = self.faults.rate_limit
+            return self.snapshot()
+
+    def clear(self) -> Faults:
+        with self._lock:
+            self.faults = Faults()
+            return self.snapshot()
+
+    def snapshot(self) -> Faults:
+        return Faults(**asdict(self.faults))
+
+    def take(self) -> str | None:
+        """The fault this request suffers, if any, counting it down."""
+        with self._lock:
+            f = self.faults
+            for name in ("reset", "fail_503", "storm_429", "invalid_json", "html_page"):
+                if getattr(f, name) > 0:
+                    setattr(f, name, getattr(f, name) - 1)
+                    return name
+            if f.down:
+                return "fail_503"
+            if f.rate_limit > 0 and not self._allow(f.rate_limit):
+                return "rate_limited"
+        return None
+
+    def _allow(self, rate: float) -> bool:
+        """Token bucket of `rate` requests a second (burst of one second's worth)."""
+        now = time.monotonic()
+        self._tokens = min(rate, self._tokens + (now - self._stamp) * rate)
+        self._stamp = now
+        if self._tokens >= 1:
+            self._tokens -= 1
+            return True
+        return False
+
+    def take_refresh_failure(self) -> bool:
+        with self._lock:
+            if self.faults.refresh_fails > 0:
+                self.faults.refresh_fails -= 1
+                return True
+        return False
+
+
+class TokenStore:
+    """OAuth2 access and refresh tokens with a TTL; counts grants so tests can see the flow."""
+
+    def __init__(self, ttl: float):
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._access: dict[str, float] = {}  # token → expiry (monotonic)
+        self._refresh: set[str] = set()
+        self.grants = {"password": 0, "refresh_token": 0}
+
+    def issue(self, grant: str) -> dict:
+        access, refresh = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+        with self._lock:
+            self.grants[grant] += 1
+            self._access[access] = time.monotonic() + self.ttl
+            self._refresh.add(refresh)
+            self._prune()
+        ttl = max(1, int(self.ttl)) if self.ttl >= 1 else self.ttl
+        return {
+            "access_token": access,
+            "expires_in": ttl,
+            "token_type": "bearer",
+            "scope": None,
+            "refresh_token": refresh,
+        }
+
+    def use_refresh(self, token: str) -> bool:
+        """A refresh token is good once: the grant replaces it."""
+        with self._lock:
+            if token in self._refresh:
+                self._refresh.discard(token)
+                return True
+        return False
+
+    def check(self, token: str) -> str | None:
+        """None when valid, else Akeneo's 401 message."""
+        with self._lock:
+            expiry = self._access.get(token)
+        if expiry is None:
+            return "The access token provided is invalid."
+        if time.monotonic() >= expiry:
+            return "The access token provided has expired."
+        return None
+
+    def expire_all(self) -> None:
+        with self._lock:
+            for token in self._access:
+                self._access[token] = 0.0
+
+    def _prune(self) -> None:
+        if len(self._access) > 10_000:  # long benchmarks must not grow this for ever
+            now = time.monotonic()
+            self._access = {t: e for t, e in self._access.items() if e > now}
+        if len(self._refresh) > 10_000:
+            self._refresh = set(list(self._refresh)[-5_000:])
