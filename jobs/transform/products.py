@@ -209,7 +209,9 @@ class ProductTransformer:
 
     def _variant(self, data: Mapping, parent: str, masters, result: ProductResult) -> ProductResult:
         identifier = result.identifier
-        chain = masters.chain(parent) if masters is not None else None
+        if masters is None:  # a caller's bug, not a data error
+            raise ValueError("variants need the MasterAccumulator filled with their product models")
+        chain = masters.chain(parent)
         if chain is None:
             return result.fail(f"parent model {parent!r} does not exist; skipped")
         root, levels = chain[-1], self._axes.get(chain[-1].family_variant)
@@ -241,8 +243,9 @@ class ProductTransformer:
             value = self._axis_value(values, axis, notes)
             if value is None:
                 value = next((m.axis_values[axis] for m in chain if axis in m.axis_values), None)
-                if value is not None and self.rules[axis].target is Target.CUSTOM:
-                    product.custom.append(CustomValue(self.rules[axis].name, value))
+                rule = self.rules.get(axis)
+                if value is not None and rule is not None and rule.target is Target.CUSTOM:
+                    product.custom.append(CustomValue(rule.name, value))
             if value is None:
                 problems.append(Problem(product.id, f"no value for variation axis {axis!r}"))
             else:

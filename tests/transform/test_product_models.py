@@ -1,7 +1,9 @@
+import pytest
+
 from jobs.sfcc.records import CustomValue, ProductKind
-from jobs.transform import MasterAccumulator, ModelImportMode
+from jobs.transform import MasterAccumulator, ModelImportMode, ProductTransformer
 from jobs.transform.media import media_path
-from tests.transform.factories import model, product, transformer, value
+from tests.transform.factories import ATTRIBUTES, OPTIONS, config, model, product, transformer, value
 
 MV = ModelImportMode.MASTER_VARIATION
 MGV = ModelImportMode.MASTER_GROUP_VARIATION
@@ -172,3 +174,18 @@ def test_it_assigns_categories_to_masters_only_not_to_variants():
         ("tee", "shirts", True)
     ]
     assert results["T-RS"].assignments == []
+
+
+def test_it_reports_an_axis_attribute_that_does_not_exist():
+    odd = {"code": "odd", "variant_attribute_sets": [{"level": 1, "axes": ["shape"]}]}
+    t = ProductTransformer(config(), ATTRIBUTES, OPTIONS, [odd], {})
+    masters = MasterAccumulator()
+    t.add_model(model("box", family_variant="odd"), masters)
+    result = t.product(product("B1", parent="box"), masters)
+    assert [p.message for p in result.problems] == ["no value for variation axis 'shape'"]
+    assert t.master(model("box", family_variant="odd"), masters).product.variation_attributes[0].values == []
+
+
+def test_it_refuses_a_variant_without_the_accumulator():
+    with pytest.raises(ValueError):
+        transformer().product(product("V1", parent="tee"))
