@@ -97,7 +97,9 @@ class DemoSfccServer:
         return self.url + TOKEN_PATH
 
     def start(self) -> DemoSfccServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="demo-sfcc", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, args=(0.05,), name="demo-sfcc", daemon=True
+        )
         self._thread.start()
         return self
 
