@@ -39,6 +39,7 @@ def start(port: int, workdir: Path, wait: float = 10.0) -> subprocess.Popen:
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, so Stack.stop() can signal it
     )  # fmt: skip
     url = f"redis://127.0.0.1:{port}/0"
     deadline = time.monotonic() + wait
@@ -46,7 +47,9 @@ def start(port: int, workdir: Path, wait: float = 10.0) -> subprocess.Popen:
         if is_up(url):
             return process
         if process.poll() is not None:
-            raise RuntimeError(f"embedded redis-server exited with {process.returncode}; see {workdir}/redis.log")
+            raise RuntimeError(
+                f"embedded redis-server exited with {process.returncode}; see {workdir}/redis.log"
+            )
         time.sleep(0.05)
     process.terminate()
     raise RuntimeError(f"embedded redis-server did not answer on port {port} within {wait:.0f}s")

@@ -157,3 +157,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# The reaper runs from beat; DatabaseScheduler stores this entry in its tables.
+CELERY_BEAT_SCHEDULE = {
+    "jobs-reaper": {"task": "jobs.reap", "schedule": float(JOBS_REAPER_INTERVAL_SECONDS)},
+}

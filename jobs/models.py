@@ -131,9 +131,7 @@ class StepExecution(models.Model):
 
     class Meta:
         ordering = ["execution", "position"]
-        constraints = [
-            models.UniqueConstraint(fields=["execution", "position"], name="step_position_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["execution", "position"], name="step_position_unique")]
 
     def __str__(self):
         return f"{self.execution_id}/{self.name}"
@@ -149,7 +147,7 @@ class ResourceLock(models.Model):
     """One row per held resource. The primary key makes taking a lock a plain INSERT: two
     executions whose locks intersect can never both commit theirs."""
 
-    resource = models.CharField(max_length=50, primary_key=True)
+    resource = models.CharField(max_length=150, primary_key=True)
     execution = models.ForeignKey(JobExecution, on_delete=models.CASCADE, related_name="locks")
     acquired = models.DateTimeField(default=timezone.now)
 

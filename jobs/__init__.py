@@ -1,0 +1,1 @@
+"""The job engine and the Akeneo → SFCC import pipeline."""

@@ -1,0 +1,79 @@
+"""The execution log file: `Job-<job-id>-<yyyyMMddHHmmssSSS>.log`, one per execution.
+
+Lines read `[2026-11-23 11:20:01.123 UTC] INFO  [export-products] 1,200 products written`.
+Each line is flushed as it is written so the console can tail a running execution.
+Registered secrets are masked in every line: a log file never holds a password or token.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+from django.conf import settings
+
+MASK = "********"
+LOG_DIR = "logs"
+_UNSAFE = re.compile(r"[^A-Za-z0-9 ._-]")
+
+
+def log_file_name(job_id: str, when: datetime) -> str:
+    stamp = when.astimezone(UTC).strftime("%Y%m%d%H%M%S") + f"{when.microsecond // 1000:03d}"
+    return f"Job-{_UNSAFE.sub('_', job_id)}-{stamp}.log"
+
+
+def log_path(name: str) -> Path:
+    """Where a log file lives. The name comes from our own database row, never from a request."""
+    return Path(settings.STORAGE_ROOT) / LOG_DIR / name
+
+
+class JobLog:
+    def __init__(self, path: Path, secrets: set[str] | None = None):
+        self.path = path
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
+        self._lock = threading.Lock()
+        self._secrets: set[str] = set()
+        for secret in secrets or ():
+            self.add_secret(secret)
+
+    def add_secret(self, value: str | None) -> None:
+        # Very short values would mask ordinary words; real secrets are longer than 3.
+        if value and len(value) > 3:
+            self._secrets.add(value)
+
+    def write(self, level: str, message: str, step: str = "") -> None:
+        for secret in self._secrets:
+            if secret in message:
+                message = message.replace(secret, MASK)
+        now = datetime.now(UTC)
+        stamp = now.strftime("%Y-%m-%d %H:%M:%S.") + f"{now.microsecond // 1000:03d} UTC"
+        where = f"[{step}] " if step else ""
+        # One message may span lines (a traceback); indent the rest so each entry stays one block.
+        message = message.rstrip().replace("\n", "\n    ")
+        with self._lock:
+            if self._file.closed:
+                return
+            self._file.write(f"[{stamp}] {level.upper():<5} {where}{message}\n")
+            self._file.flush()
+
+    def close(self) -> None:
+        with self._lock:
+            self._file.close()
+
+
+def tail(path: Path, max_bytes: int = 16_384) -> str:
+    """The end of a log file, for the execution page: at most `max_bytes`, whole lines."""
+    try:
+        with open(path, "rb") as file:
+            file.seek(0, 2)
+            size = file.tell()
+            file.seek(max(0, size - max_bytes))
+            data = file.read()
+    except FileNotFoundError:
+        return ""
+    if size > max_bytes:
+        data = data.split(b"\n", 1)[-1]
+    return data.decode("utf-8", errors="replace")

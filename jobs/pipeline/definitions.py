@@ -1,0 +1,69 @@
+"""The four Akeneo import jobs of DESIGN §2: ids, steps and the SFCC resources they lock."""
+
+from jobs.pipeline import steps
+from jobs.registry import Job, Step, register
+
+ATTRIBUTES = "1- Akeneo-Import-Attributes"
+MEDIA_PRICEBOOK = "2- Akeneo-Import-Media-Assets-Pricebook"
+DIFFERENTIAL_PRODUCTS = "3-1- Akeneo-Differential-Import-Products"
+FULL_PRODUCTS = "3-2- Akeneo-Full-Import-Products"
+
+IMPORT_ORDER = "1, then 2, then 3-1 (differential) or 3-2 (full)"
+
+deliver = [
+    Step("build-archive", steps.build_archive, "Zip the staged files into a site import archive"),
+    Step("deliver-archive", steps.deliver_archive, "Keep the archive, or upload and import it into SFCC"),
+]
+
+register(
+    Job(
+        id=ATTRIBUTES,
+        description="PIM attributes, attribute groups and options → SFCC custom attribute definitions",
+        steps=(
+            Step("export-attributes", steps.export_attributes, "Attributes, options and groups → metadata"),
+            *deliver,
+        ),
+        locks=frozenset({"metadata"}),
+        order=IMPORT_ORDER,
+    )
+)
+register(
+    Job(
+        id=MEDIA_PRICEBOOK,
+        description="Images of image and asset attributes, and one pricebook per channel currency",
+        steps=(
+            Step("transfer-media", steps.transfer_media, "Download new or changed images, once each"),
+            Step("transfer-assets", steps.transfer_assets, "Download new or changed asset media"),
+            Step("export-pricebooks", steps.export_pricebook_headers, "One pricebook per currency"),
+            *deliver,
+        ),
+        locks=frozenset({"media", "pricebook"}),
+        order=IMPORT_ORDER,
+    )
+)
+for job_id, description, full in [
+    (
+        DIFFERENTIAL_PRODUCTS,
+        "Categories, products, models, links and prices changed since the last import",
+        False,
+    ),
+    (FULL_PRODUCTS, "Categories, products, product models, associations and prices: the whole catalog", True),
+]:
+    register(
+        Job(
+            id=job_id,
+            description=description,
+            steps=(
+                Step("export-categories", steps.export_categories, "The channel's category tree"),
+                Step(
+                    "export-products",
+                    steps.export_products_full if full else steps.export_products_differential,
+                    "Products, masters, variants, assignments, links, images and prices",
+                ),
+                *deliver,
+            ),
+            locks=frozenset({"catalog", "pricebook"}),
+            order=IMPORT_ORDER,
+            on_success=steps.advance_watermark,
+        )
+    )

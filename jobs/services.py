@@ -1,0 +1,262 @@
+"""Writes to job executions: create (the Run button, schedules, chains, the API), stop,
+finish and reap. Views, tasks and commands call these; none of them touches the rows directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
+
+from jobs import registry
+from jobs.joblog import JobLog, log_file_name, log_path
+from jobs.models import (
+    ACTIVE_STATUSES,
+    AuditEntry,
+    ExecutionStatus,
+    ExitStatus,
+    JobExecution,
+    ResourceLock,
+    StepExecution,
+    StepStatus,
+    Trigger,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class LocksHeld(Exception):
+    """Another execution holds some of the resources (SFCC's JobAlreadyRunningException)."""
+
+    def __init__(self, job_id: str, holder: JobExecution | None, resources: list[str]):
+        self.holder = holder
+        self.resources = resources
+        if holder is None:
+            text = f"{job_id} cannot start now: its resources are in use."
+        elif holder.job_id == job_id:
+            text = f"{job_id} is already running as execution #{holder.pk}."
+        else:
+            shared = ", ".join(r for r in resources if not r.startswith("job:"))
+            text = f"{job_id} cannot start: {holder.job_id} (execution #{holder.pk}) holds {shared}."
+        super().__init__(text)
+
+
+class BrokerUnavailable(Exception):
+    pass
+
+
+class DuplicateScheduleFire(Exception):
+    """The same schedule slot fired twice (two beats): the second fire is dropped."""
+
+
+def execution_create(
+    *,
+    job_id: str,
+    trigger: str = Trigger.MANUAL,
+    user=None,
+    parent: JobExecution | None = None,
+    schedule: str | None = None,
+    dedupe_window: timedelta | None = None,
+) -> JobExecution:
+    """Create a pending execution holding all its locks, and queue it once committed.
+
+    Raises UnknownJob, LocksHeld, DuplicateScheduleFire or BrokerUnavailable; in every
+    case no execution is left pending.
+    """
+    job = registry.get(job_id)
+    now = timezone.now()
+    with transaction.atomic():
+        execution = JobExecution.objects.create(
+            job_id=job.id,
+            trigger=trigger,
+            triggered_by=user if user is not None and user.is_authenticated else None,
+            parent=parent,
+            dedupe_key=f"schedule:{schedule}:{now.isoformat()}" if schedule else None,
+            created=now,
+            log_file_name=log_file_name(job.id, now),
+            task_id=str(uuid.uuid4()),
+        )
+        _take_locks(execution, job.lock_names, schedule, dedupe_window)
+        StepExecution.objects.bulk_create(
+            StepExecution(execution=execution, position=i, name=step.name)
+            for i, step in enumerate(job.steps, start=1)
+        )
+        if execution.triggered_by:
+            AuditEntry.objects.create(
+                user=execution.triggered_by,
+                action=AuditEntry.Action.RUN,
+                job_id=job.id,
+                execution=execution,
+                message=f"Started {job.id} ({trigger})",
+            )
+        transaction.on_commit(lambda: _enqueue(execution))
+    return execution
+
+
+def _take_locks(execution, names, schedule, dedupe_window) -> None:
+    try:
+        with transaction.atomic():
+            ResourceLock.objects.bulk_create(
+                ResourceLock(resource=name, execution=execution) for name in names
+            )
+    except IntegrityError:
+        holder = _holder(names)
+        if schedule and holder and _same_schedule_recently(holder, schedule, dedupe_window):
+            raise DuplicateScheduleFire(schedule) from None
+        raise LocksHeld(execution.job_id, holder, names) from None
+    if schedule and dedupe_window:
+        # The job lock serialises fires of one job, so this check cannot race: a fire of the
+        # same schedule that already ran within the window means this one is its duplicate.
+        recent = JobExecution.objects.filter(
+            job_id=execution.job_id,
+            dedupe_key__startswith=f"schedule:{schedule}:",
+            created__gte=execution.created - dedupe_window,
+        ).exclude(pk=execution.pk)
+        if recent.exists():
+            raise DuplicateScheduleFire(schedule)
+
+
+def _holder(names) -> JobExecution | None:
+    lock = ResourceLock.objects.filter(resource__in=names).select_related("execution").first()
+    return lock.execution if lock else None
+
+
+def _same_schedule_recently(holder, schedule, window) -> bool:
+    return bool(
+        window
+        and (holder.dedupe_key or "").startswith(f"schedule:{schedule}:")
+        and holder.created >= timezone.now() - window
+    )
+
+
+def _enqueue(execution: JobExecution) -> None:
+    from jobs.tasks import run_execution
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        run_execution.apply(args=[execution.pk], task_id=execution.task_id)
+        return
+    try:
+        run_execution.apply_async(args=[execution.pk], task_id=execution.task_id)
+    except (KombuOperationalError, ConnectionError, OSError) as exc:
+        # Nothing ran and nothing will: remove the row (its steps and locks go with it)
+        # rather than leave a phantom pending execution.
+        logger.warning("Could not queue %s: %s", execution, exc)
+        execution.delete()
+        raise BrokerUnavailable(
+            "The job queue (Redis) cannot be reached, so the job was not started. "
+            "Try again in a moment; if it persists, check that the broker is running."
+        ) from exc
+
+
+def execution_stop(*, execution: JobExecution, user=None) -> bool:
+    """Ask an execution to stop. A pending one ends at once; a running one is asked to abort
+    and its steps end it at the next unit of work. Returns False if it had already ended."""
+    who = f" by {user.get_username()}" if user is not None and user.is_authenticated else ""
+    stopped = execution_finish(
+        execution,
+        status=ExecutionStatus.ABORTED,
+        message=f"Stopped{who} before it started",
+        from_statuses=(ExecutionStatus.PENDING,),
+    )
+    if not stopped:
+        stopped = bool(
+            JobExecution.objects.filter(pk=execution.pk, execution_status=ExecutionStatus.RUNNING).update(
+                execution_status=ExecutionStatus.ABORTING, message=f"Stop requested{who}"
+            )
+        )
+    if stopped and user is not None and user.is_authenticated:
+        AuditEntry.objects.create(
+            user=user,
+            action=AuditEntry.Action.STOP,
+            job_id=execution.job_id,
+            execution=execution,
+            message=f"Stopped execution #{execution.pk}",
+        )
+    return stopped
+
+
+def execution_finish(
+    execution: JobExecution,
+    *,
+    status: str = ExecutionStatus.FINISHED,
+    exit_status: str = "",
+    message: str = "",
+    from_statuses=(ExecutionStatus.RUNNING, ExecutionStatus.ABORTING),
+    on_finished=None,
+) -> bool:
+    """Compare-and-set the end of an execution and release its locks, in one transaction.
+    Returns False when the execution was no longer in `from_statuses` (someone else ended it)."""
+    now = timezone.now()
+    with transaction.atomic():
+        updated = JobExecution.objects.filter(pk=execution.pk, execution_status__in=from_statuses).update(
+            execution_status=status, exit_status=exit_status, message=message, finished=now
+        )
+        if not updated:
+            return False
+        ResourceLock.objects.filter(execution=execution).delete()
+        StepExecution.objects.filter(execution=execution, status=StepStatus.PENDING).update(
+            status=StepStatus.SKIPPED
+        )
+        execution.execution_status, execution.exit_status = status, exit_status
+        execution.message, execution.finished = message, now
+        if on_finished is not None:
+            on_finished(execution)
+    return True
+
+
+def executions_reap(now=None) -> list[JobExecution]:
+    """Mark executions whose worker stopped heartbeating (killed, lost) as ERROR and free
+    their locks. Their watermark is untouched: only a successful finish moves it."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.JOBS_HEARTBEAT_TIMEOUT_SECONDS)
+    reaped = []
+    stale = JobExecution.objects.filter(
+        execution_status__in=[ExecutionStatus.RUNNING, ExecutionStatus.ABORTING], heartbeat__lt=cutoff
+    )
+    for execution in stale:
+        seen = timezone.localtime(execution.heartbeat).strftime("%Y-%m-%d %H:%M:%S %Z")
+        message = (
+            f"The worker {execution.worker or '(unknown)'} stopped responding (no heartbeat since "
+            f"{seen}); it was killed or lost. The execution was abandoned and its locks released."
+        )
+        if execution_finish(execution, exit_status=ExitStatus.ERROR, message=message):
+            StepExecution.objects.filter(execution=execution, status=StepStatus.RUNNING).update(
+                status=StepStatus.ERROR, message="Abandoned: the worker stopped", finished=now
+            )
+            _append_to_log(execution, "ERROR", message)
+            reaped.append(execution)
+            logger.warning("Reaped %s: %s", execution, message)
+    return reaped
+
+
+def execution_record_skipped(*, job_id: str, reason: str, schedule: str | None = None) -> JobExecution:
+    """A scheduled run that waited too long for its locks: recorded, never run."""
+    now = timezone.now()
+    return JobExecution.objects.create(
+        job_id=job_id,
+        trigger=Trigger.SCHEDULE,
+        execution_status=ExecutionStatus.ABORTED,
+        message=f"Skipped: {reason}",
+        created=now,
+        finished=now,
+        dedupe_key=f"schedule:{schedule}:{now.isoformat()}" if schedule else None,
+    )
+
+
+def _append_to_log(execution: JobExecution, level: str, message: str) -> None:
+    if not execution.log_file_name:
+        return
+    log = JobLog(log_path(execution.log_file_name))
+    try:
+        log.write(level, message)
+    finally:
+        log.close()
+
+
+def active_executions():
+    return JobExecution.objects.filter(execution_status__in=ACTIVE_STATUSES)

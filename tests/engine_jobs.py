@@ -1,0 +1,68 @@
+"""Jobs the engine tests register: quick, gated (runs until a test lets it go), failing,
+with data errors. A gate is a file in the storage root that the test creates."""
+
+import time
+from pathlib import Path
+
+from django.conf import settings
+
+from jobs.context import JobFailed
+from jobs.registry import Job, Step, register
+
+
+def gate(name: str) -> Path:
+    return Path(settings.STORAGE_ROOT) / "gates" / name
+
+
+def count_step(ctx):
+    for _ in range(3):
+        ctx.read(10)
+        ctx.wrote(10)
+    ctx.info("30 items written")
+    # A side effect per run, so a test can prove a message delivered twice ran once.
+    marker = Path(settings.STORAGE_ROOT) / "runs" / str(ctx.execution.pk)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    with open(marker, "a") as file:
+        file.write("ran\n")
+
+
+def wait_for_gate(ctx):
+    """Runs until the test opens the gate or clicks Stop; bounded to 120 s either way."""
+    ctx.set_total(1200)
+    ctx.info("Waiting for the gate")
+    for _ in range(1200):
+        ctx.check_abort()
+        if gate(str(ctx.execution.pk)).exists():
+            return
+        ctx.read()
+        time.sleep(0.1)
+    raise JobFailed("the test never opened the gate")
+
+
+def fail_step(ctx):
+    raise RuntimeError("boom: the source went away")
+
+
+def data_errors_step(ctx):
+    for identifier in ["sku-1", "sku-2", "sku-3"]:
+        ctx.data_error(identifier, "unknown attribute 'colour'")
+    ctx.wrote(7)
+
+
+register(
+    Job(
+        "Test-Quick",
+        "Counts to 30",
+        (Step("count", count_step), Step("again", count_step)),
+        frozenset({"alpha"}),
+    )
+)
+register(
+    Job("Test-Gated", "Runs until released", (Step("wait", wait_for_gate),), frozenset({"alpha", "beta"}))
+)
+register(Job("Test-Beta", "Locks beta only", (Step("count", count_step),), frozenset({"beta"})))
+register(Job("Test-Free", "Locks nothing", (Step("count", count_step),)))
+register(
+    Job("Test-Fail", "Fails", (Step("count", count_step), Step("fail", fail_step), Step("never", count_step)))
+)
+register(Job("Test-DataErrors", "Meets bad items", (Step("items", data_errors_step),)))
