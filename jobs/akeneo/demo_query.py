@@ -21,6 +21,7 @@ from jobs.akeneo.snapshot import NONE, RecordIndex, Snapshot, product_uuid
 
 Predicate = Callable[[int], bool]
 DAY = 86400.0
+NO_FAMILY = 255  # completeness byte of a product without family: matches no completeness filter
 ALL_LOCALES_OPERATORS = {
     "GREATER THAN ON ALL LOCALES": lambda v, n: v > n,
     "GREATER OR EQUALS THAN ON ALL LOCALES": lambda v, n: v >= n,
@@ -256,10 +257,10 @@ class Catalog:
             raise QueryError(f'Property "completeness" expects a numeric as data, "{value}" given.')
         if op in ALL_LOCALES_OPERATORS:
             compare = ALL_LOCALES_OPERATORS[op]
-            return lambda row: all(compare(table.ratio(row, p), value) for p in positions)
+            return lambda row: table.has(row) and all(compare(table.ratio(row, p), value) for p in positions)
         if op in COMPARISONS:
             compare = COMPARISONS[op]
-            return lambda row: any(compare(table.ratio(row, p), value) for p in positions)
+            return lambda row: table.has(row) and any(compare(table.ratio(row, p), value) for p in positions)
         raise self._unsupported(field, op)
 
     def _model_completeness_filter(self, index, field, op, value, cond) -> Predicate:
@@ -403,10 +404,16 @@ class Completeness:
         self.flags = bytearray(len(snap.models) * width)
         for row in range(len(snap.products)):
             product = catalog.product(row)
+            if product.get("family") not in self.requirements:
+                self.ratios[row * width : (row + 1) * width] = bytes([NO_FAMILY]) * width
+                continue  # Akeneo computes no completeness for a product without family
             for pos, locale in enumerate(self.locales):
                 ratio = self._ratio(snap, product, locale)
                 self.ratios[row * width + pos] = ratio
                 self._flag_ancestors(snap, row, pos, 1 if ratio == 100 else 2)
+
+    def has(self, row: int) -> bool:
+        return self.ratios[row * len(self.locales)] != NO_FAMILY
 
     def ratio(self, row: int, pos: int) -> int:
         return self.ratios[row * len(self.locales) + pos]
@@ -421,7 +428,7 @@ class Completeness:
             parent = snap.models.parent[parent]
 
     def _ratio(self, snap: Snapshot, product: dict, locale: str) -> int:
-        required = self.requirements.get(product.get("family") or "", [])
+        required = self.requirements[product["family"]]
         if not required:
             return 100
         values = product.get("values") or {}

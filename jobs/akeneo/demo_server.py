@@ -133,7 +133,9 @@ class DemoAkeneoServer:
         return f"http://{host}:{port}"
 
     def start(self) -> DemoAkeneoServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="demo-akeneo", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, args=(0.05,), name="demo-akeneo", daemon=True
+        )
         self._thread.start()
         return self
 
