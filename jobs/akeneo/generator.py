@@ -28,7 +28,7 @@ CURRENCIES = ["USD", "EUR"]
 BASE_TIME = "2024-01-01T00:00:00+00:00"  # every record's created/updated (see snapshot.py)
 IMAGE_POOL = 400
 ASSETS_PER_FAMILY = 60
-VARIANT_GROUP_CHANCE = 0.04  # with ~6 variants a group, about 20% of products are variants
+VARIANT_GROUP_CHANCE = 0.058  # with ~4 variants a group on average: about 20% of products are variants
 BAD_RECORD_EVERY = 997
 
 COLORS = ["black", "white", "red", "blue", "green", "grey", "navy", "yellow"]
