@@ -207,3 +207,6 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.time:%Y-%m-%d %H:%M} {self.user} {self.action} {self.job_id}"
+
+
+from jobs.config.models import ConfigVersion  # noqa: E402,F401

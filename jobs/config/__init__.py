@@ -1,0 +1,28 @@
+"""The import configuration: stored in the database, versioned, edited in the console.
+
+    settings = jobs.config.load()          # ImportSettings, secrets in clear
+    jobs.config.save(document, user=request.user, comment="…")   # or ConfigInvalid(problems)
+    jobs.config.export_document() / import_document(document, user=…)
+
+The document's shape and its default live in `schema`, the values the pipeline reads in
+`values`, encryption at rest in `crypto`.
+"""
+
+from jobs.config.models import ConfigVersion
+from jobs.config.schema import DEFAULT_DOCUMENT, SECRET_PATHS
+from jobs.config.services import ConfigInvalid, export_document, import_document, load, save
+from jobs.config.values import AkeneoConnection, Filters, ImportSettings
+
+__all__ = [
+    "DEFAULT_DOCUMENT",
+    "SECRET_PATHS",
+    "AkeneoConnection",
+    "ConfigInvalid",
+    "ConfigVersion",
+    "Filters",
+    "ImportSettings",
+    "export_document",
+    "import_document",
+    "load",
+    "save",
+]

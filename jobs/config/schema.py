@@ -1,0 +1,465 @@
+"""The import configuration as one JSON document: its schema, its default, its validation.
+
+Pure: no Django, no database, no HTTP. `normalize()` fills what a document leaves out with
+defaults and lists *every* problem as `dotted.path: message`, so the console can show each
+beside its field and `importconfig` can print them all at once.
+
+Sections: `akeneo` (connection), `mapping` (every `MappingConfig` field, including the image
+and asset view types and the pricebook naming), `filters` (products, product models),
+`delivery` (local, or an SFCC instance as `SfccConfig` knows it), `import` (thresholds).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from jobs.sfcc.http import DEFAULT_TOKEN_URL
+from jobs.transform.config import MappingConfig, ModelImportMode
+
+# Dotted paths of the values that are encrypted at rest and never shown back.
+SECRET_PATHS = ("akeneo.secret", "akeneo.password", "delivery.client_secret")
+ENV_PREFIX = "env:"
+
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_AKENEO_CODE = re.compile(r"^[A-Za-z0-9_]+$")
+_AKENEO_LOCALE = re.compile(r"^[a-z]{2,3}(_[A-Za-z0-9]+)+$")
+_API_VERSION = re.compile(r"^v\d+_\d+$")
+_MAPPING_DEFAULTS = MappingConfig()
+
+
+def _type_name(value: Any) -> str:
+    names = {str: "a string", bool: "true/false", int: "an integer", float: "a number"}
+    names |= {list: "a list", dict: "an object", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+class Problems(list):
+    def add(self, path: str, message: str) -> None:
+        self.append(f"{path}: {message}")
+
+    def about(self, path: str) -> bool:
+        return any(problem.startswith(f"{path}: ") for problem in self)
+
+
+# --- field kinds ----------------------------------------------------------------------------
+# Each kind checks one value and returns it cleaned (or its default when it is unusable, so
+# the checks that look across fields still run and report their own problems).
+
+
+@dataclass(frozen=True)
+class Text:
+    default: str = ""
+    nullable: bool = False
+
+    def clean(self, value, path: str, problems: Problems):
+        if value is None and self.nullable:
+            return None
+        if not isinstance(value, str):
+            problems.add(path, f"must be a string, not {_type_name(value)}")
+            return self.default
+        return value.strip()
+
+
+@dataclass(frozen=True)
+class Secret(Text):
+    """A password or client secret, or `env:NAME` to read it from the environment at load time."""
+
+    def clean(self, value, path: str, problems: Problems):
+        value = super().clean(value, path, problems)
+        if value.startswith(ENV_PREFIX) and not _ENV_NAME.match(value[len(ENV_PREFIX) :]):
+            problems.add(path, "write env:NAME with the name of an environment variable")
+        return value
+
+
+@dataclass(frozen=True)
+class Url(Text):
+    def clean(self, value, path: str, problems: Problems):
+        value = super().clean(value, path, problems)
+        if value and not is_http_url(value):
+            problems.add(path, "must be an http(s) URL")
+        return value
+
+
+@dataclass(frozen=True)
+class Choice:
+    choices: tuple[str, ...]
+    default: str
+
+    def clean(self, value, path: str, problems: Problems):
+        if value not in self.choices:
+            problems.add(path, f"must be one of {', '.join(self.choices)} (not {value!r})")
+            return self.default
+        return value
+
+
+@dataclass(frozen=True)
+class Flag:
+    default: bool | None = False
+    nullable: bool = False
+
+    def clean(self, value, path: str, problems: Problems):
+        if value is None and self.nullable:
+            return None
+        if not isinstance(value, bool):
+            problems.add(path, f"must be true or false, not {_type_name(value)}")
+            return self.default
+        return value
+
+
+@dataclass(frozen=True)
+class Number:
+    default: float | int | None
+    minimum: float
+    maximum: float
+    integer: bool = False
+    nullable: bool = False
+
+    def clean(self, value, path: str, problems: Problems):
+        if value is None and self.nullable:
+            return None
+        wanted = (int,) if self.integer else (int, float)
+        if isinstance(value, bool) or not isinstance(value, wanted):
+            kind = "an integer" if self.integer else "a number"
+            problems.add(
+                path, f"must be {kind}{' or null' if self.nullable else ''}, not {_type_name(value)}"
+            )
+            return self.default
+        if not self.minimum <= value <= self.maximum:
+            problems.add(path, f"must be between {self.minimum:g} and {self.maximum:g}")
+            return self.default
+        return value
+
+
+@dataclass(frozen=True)
+class StrMap:
+    default: dict[str, str] = field(default_factory=dict)
+
+    def clean(self, value, path: str, problems: Problems):
+        if not isinstance(value, dict):
+            problems.add(path, f"must be an object of code → value, not {_type_name(value)}")
+            return dict(self.default)
+        cleaned = {}
+        for key, item in value.items():
+            if not isinstance(item, str):
+                problems.add(f"{path}.{key}", f"must be a string, not {_type_name(item)}")
+            elif not key.strip():
+                problems.add(path, "a key is empty")
+            else:
+                cleaned[key.strip()] = item.strip()
+        return cleaned
+
+
+@dataclass(frozen=True)
+class StrList:
+    default: tuple[str, ...] = ()
+    pattern: re.Pattern | None = _AKENEO_CODE
+    what: str = "Akeneo code"
+
+    def clean(self, value, path: str, problems: Problems):
+        if not isinstance(value, list):
+            problems.add(path, f"must be a list of strings, not {_type_name(value)}")
+            return list(self.default)
+        cleaned = []
+        for index, item in enumerate(value):
+            if not isinstance(item, str):
+                problems.add(f"{path}[{index}]", f"must be a string, not {_type_name(item)}")
+            elif self.pattern and not self.pattern.match(item):
+                problems.add(f"{path}[{index}]", f"{item!r} is not an {self.what}")
+            else:
+                cleaned.append(item)
+        return cleaned
+
+
+@dataclass(frozen=True)
+class Search:
+    """Akeneo's raw `search` filter: `{"property": [{"operator": "…", "value": …}, …], …}`."""
+
+    default: None = None
+
+    def clean(self, value, path: str, problems: Problems):
+        if value is None or value == {}:
+            return None
+        if not isinstance(value, dict):
+            problems.add(path, f"must be a JSON object like {{\"family\": [{{\"operator\": \"IN\", …}}]}}, "
+                               f"not {_type_name(value)}")  # fmt: skip
+            return None
+        ok = True
+        for prop, conditions in value.items():
+            if not isinstance(conditions, list) or not conditions:
+                problems.add(f"{path}.{prop}", "must be a non-empty list of conditions")
+                ok = False
+                continue
+            for index, condition in enumerate(conditions):
+                where = f"{path}.{prop}[{index}]"
+                if not isinstance(condition, dict):
+                    problems.add(where, f"must be an object, not {_type_name(condition)}")
+                    ok = False
+                elif not isinstance(condition.get("operator"), str) or not condition["operator"].strip():
+                    problems.add(where, "needs an operator")
+                    ok = False
+        return copy.deepcopy(value) if ok else None
+
+
+Kind = Text | Choice | Flag | Number | StrMap | StrList | Search
+Schema = dict[str, "Kind | Schema"]
+
+
+def _filters(completeness_max: int) -> Schema:
+    return {
+        "enabled": Flag(default=None, nullable=True),
+        "completeness": {
+            "percent": Number(None, 0, completeness_max, integer=True, nullable=True),
+            "locales": StrList(pattern=_AKENEO_LOCALE, what="Akeneo locale code (like en_US)"),
+        },
+        "families": StrList(),
+        "categories": StrList(),
+        "search": Search(),
+    }
+
+
+SCHEMA: Schema = {
+    "akeneo": {
+        "url": Url(),
+        "client_id": Text(),
+        "secret": Secret(),
+        "username": Text(),
+        "password": Secret(),
+        # The read timeout of one request, in seconds; connecting is given 5 s.
+        "timeout": Number(60.0, 1, 3600),
+    },
+    "mapping": {
+        "channel": Text(_MAPPING_DEFAULTS.channel),
+        "locales": StrMap(_MAPPING_DEFAULTS.locales),
+        "default_locale": Text(_MAPPING_DEFAULTS.default_locale),
+        "catalog_id": Text(_MAPPING_DEFAULTS.catalog_id),
+        "attribute_prefix": Text(_MAPPING_DEFAULTS.attribute_prefix),
+        "system_attributes": StrMap(_MAPPING_DEFAULTS.system_attributes),
+        "link_types": StrMap(_MAPPING_DEFAULTS.link_types),
+        "image_view_types": StrMap(),
+        "asset_view_types": StrMap(),
+        "model_mode": Choice(tuple(m.value for m in ModelImportMode), _MAPPING_DEFAULTS.model_mode.value),
+        "price_attribute": Text(_MAPPING_DEFAULTS.price_attribute),
+        "pricebook_id_pattern": Text(_MAPPING_DEFAULTS.pricebook_id_pattern),
+        "pricebook_name_pattern": Text(_MAPPING_DEFAULTS.pricebook_name_pattern),
+        "currencies": StrList(pattern=None),
+        "excluded_attributes": StrList(),
+    },
+    "filters": {
+        "products": _filters(100),
+        # Akeneo knows only complete / incomplete for product models (see `Filters`).
+        "product_models": _filters(100),
+    },
+    "delivery": {
+        "target": Choice(("local", "sfcc"), "local"),
+        "instance_url": Url(),
+        "client_id": Text(),
+        "client_secret": Secret(),
+        "token_url": Url(DEFAULT_TOKEN_URL),
+        "api_version": Text("v24_5"),
+        "import_mode": Choice(("merge", "replace", "update", "delete"), "merge"),
+        "keep_archive": Flag(False),
+        "request_timeout": Number(60.0, 1, 600),
+        "upload_timeout": Number(900.0, 10, 7200),
+        "poll_interval": Number(5.0, 0.1, 300),
+        "job_timeout": Number(3600.0, 10, 86400),
+    },
+    "import": {
+        # More data errors than this fail the execution; null means no limit.
+        "error_threshold": Number(None, 0, 10**9, integer=True, nullable=True),
+        # Archives larger than this are split (SFCC refuses site imports over 200 MB).
+        "archive_max_mb": Number(190, 1, 10_240, integer=True),
+    },
+}
+
+DEMO_AKENEO_URL = "http://127.0.0.1:8081"
+DEMO_SFCC_URL = "http://127.0.0.1:8082"
+
+# What `load()` answers while nothing has been saved: the demo servers `make run` starts.
+DEFAULT_DOCUMENT: dict = {
+    "akeneo": {
+        "url": DEMO_AKENEO_URL,
+        "client_id": "demo_client",
+        "secret": "demo_secret",
+        "username": "admin",
+        "password": "admin",
+        "timeout": 60.0,
+    },
+    "mapping": {
+        "channel": "ecommerce",
+        "locales": {"en_US": "en-US", "fr_FR": "fr-FR", "de_DE": "de-DE"},
+        "default_locale": "en_US",
+        "catalog_id": "akeneo-master",
+        "attribute_prefix": "akeneo_",
+        "system_attributes": dict(_MAPPING_DEFAULTS.system_attributes),
+        "link_types": dict(_MAPPING_DEFAULTS.link_types),
+        # Image attributes of the icecat catalog (picture, image, variation_image) and of the
+        # generated demo catalog (main_image, image_2, variation_image).
+        "image_view_types": {
+            "picture": "large",
+            "image": "large",
+            "main_image": "large",
+            "image_2": "large",
+            "variation_image": "small",
+        },
+        # The generated catalog's packshot assets; its `notices` assets are PDFs, not images.
+        "asset_view_types": {"gallery": "large"},
+        "model_mode": ModelImportMode.MASTER_VARIATION.value,
+        "price_attribute": "price",
+        "pricebook_id_pattern": _MAPPING_DEFAULTS.pricebook_id_pattern,
+        "pricebook_name_pattern": _MAPPING_DEFAULTS.pricebook_name_pattern,
+        "currencies": [],
+        "excluded_attributes": [],
+    },
+    "filters": {
+        kind: {
+            "enabled": None,
+            "completeness": {"percent": None, "locales": []},
+            "families": [],
+            "categories": [],
+            "search": None,
+        }
+        for kind in ("products", "product_models")
+    },
+    "delivery": {
+        "target": "sfcc",
+        "instance_url": DEMO_SFCC_URL,
+        "client_id": "demo-client",
+        "client_secret": "demo-secret",
+        "token_url": f"{DEMO_SFCC_URL}/dwsso/oauth2/access_token",
+        "api_version": "v24_5",
+        "import_mode": "merge",
+        "keep_archive": False,
+        "request_timeout": 60.0,
+        "upload_timeout": 900.0,
+        "poll_interval": 5.0,
+        "job_timeout": 3600.0,
+    },
+    "import": {"error_threshold": None, "archive_max_mb": 190},
+}
+
+
+def is_http_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not re.search(r"\s", value)
+
+
+def default_document() -> dict:
+    return copy.deepcopy(DEFAULT_DOCUMENT)
+
+
+def get_path(document: dict, path: str):
+    value = document
+    for key in path.split("."):
+        value = value[key]
+    return value
+
+
+def set_path(document: dict, path: str, value) -> None:
+    *parents, last = path.split(".")
+    for key in parents:
+        document = document[key]
+    document[last] = value
+
+
+def leaf_paths(schema: Schema = SCHEMA, prefix: str = "") -> list[str]:
+    """Every field's dotted path, in schema order (the diff and the form go by these)."""
+    paths = []
+    for key, kind in schema.items():
+        if isinstance(kind, dict):
+            paths += leaf_paths(kind, f"{prefix}{key}.")
+        else:
+            paths.append(f"{prefix}{key}")
+    return paths
+
+
+def normalize(document) -> tuple[dict, list[str]]:
+    """The document with defaults filled in, and every problem found (empty when valid)."""
+    problems = Problems()
+    if not isinstance(document, dict):
+        problems.add("document", f"must be a JSON object, not {_type_name(document)}")
+        return default_document(), problems
+    cleaned = _clean_section(SCHEMA, document, "", problems)
+    _check_across(cleaned, problems)
+    return cleaned, list(problems)
+
+
+def _clean_section(schema: Schema, values, prefix: str, problems: Problems) -> dict:
+    if not isinstance(values, dict):
+        problems.add(prefix.rstrip("."), f"must be an object, not {_type_name(values)}")
+        values = {}
+    for key in sorted(values.keys() - schema.keys()):
+        problems.add(f"{prefix}{key}", "unknown field")
+    cleaned = {}
+    for key, kind in schema.items():
+        path = f"{prefix}{key}"
+        if isinstance(kind, dict):
+            cleaned[key] = _clean_section(kind, values.get(key, {}), f"{path}.", problems)
+        elif key in values:
+            cleaned[key] = kind.clean(values[key], path, problems)
+        else:
+            cleaned[key] = copy.deepcopy(kind.default)
+    return cleaned
+
+
+def _check_across(document: dict, problems: Problems) -> None:
+    """The checks one field cannot make alone."""
+    for name in ("url", "client_id", "secret", "username", "password"):
+        if not document["akeneo"][name] and not problems.about(f"akeneo.{name}"):
+            problems.add(f"akeneo.{name}", "required")
+    for name, messages in mapping_config(document["mapping"]).validate().items():
+        for message in messages:
+            problems.add(f"mapping.{name}", message)
+    _check_filters(document, problems)
+    delivery = document["delivery"]
+    if delivery["target"] == "sfcc":
+        for name in ("instance_url", "client_id", "client_secret", "token_url"):
+            if not delivery[name] and not problems.about(f"delivery.{name}"):
+                problems.add(f"delivery.{name}", "required to deliver to an SFCC instance")
+    if not _API_VERSION.match(delivery["api_version"]):
+        problems.add("delivery.api_version", "must be an OCAPI version like v24_5")
+
+
+def _check_filters(document: dict, problems: Problems) -> None:
+    imported = document["mapping"]["locales"]
+    for kind in ("products", "product_models"):
+        filters = document["filters"][kind]
+        for index, locale in enumerate(filters["completeness"]["locales"]):
+            if locale not in imported:
+                problems.add(
+                    f"filters.{kind}.completeness.locales[{index}]", f"{locale!r} is not an imported locale"
+                )
+    models = document["filters"]["product_models"]
+    if models["enabled"] is not None:
+        problems.add(
+            "filters.product_models.enabled", "Akeneo product models have no enabled flag; leave empty"
+        )
+    if models["completeness"]["percent"] not in (None, 100):
+        problems.add(
+            "filters.product_models.completeness.percent",
+            "Akeneo only knows complete or incomplete product models: use 100 or leave empty",
+        )
+
+
+def mapping_config(mapping: dict) -> MappingConfig:
+    """The transforms' `MappingConfig` from a normalized `mapping` section."""
+    return MappingConfig(
+        channel=mapping["channel"],
+        locales=dict(mapping["locales"]),
+        default_locale=mapping["default_locale"],
+        catalog_id=mapping["catalog_id"],
+        attribute_prefix=mapping["attribute_prefix"],
+        system_attributes=dict(mapping["system_attributes"]),
+        link_types=dict(mapping["link_types"]),
+        image_view_types=dict(mapping["image_view_types"]),
+        asset_view_types=dict(mapping["asset_view_types"]),
+        model_mode=ModelImportMode(mapping["model_mode"]),
+        price_attribute=mapping["price_attribute"],
+        pricebook_id_pattern=mapping["pricebook_id_pattern"],
+        pricebook_name_pattern=mapping["pricebook_name_pattern"],
+        currencies=tuple(mapping["currencies"]),
+        excluded_attributes=frozenset(mapping["excluded_attributes"]),
+    )
