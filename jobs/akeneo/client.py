@@ -16,7 +16,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,7 +126,7 @@ class AkeneoClient:
         if with_count:
             query["with_count"] = "true"
         url: str | None = self.transport.url(path)
-        seen: set[str] = set()
+        recent: deque[str] = deque(maxlen=8)  # bounded: a listing of a million products stays small
         number = 0
         while url:
             body = self.transport.get_json(url, query if number == 0 else None)
@@ -134,11 +134,10 @@ class AkeneoClient:
             items = _embedded_items(body, url)
             next_url = _next_href(body)
             next_url = self.transport.url(next_url) if next_url else None
-            if next_url and next_url in seen:
-                # A server that links back to a page already read would loop for ever.
+            if next_url and (next_url == url or next_url in recent):
+                # A server that links back to a page just read would loop for ever.
                 raise AkeneoInvalidResponse(f"Akeneo's next link repeats a page ({_path(next_url)})")
-            if next_url:
-                seen.add(next_url)
+            recent.append(url)
             yield Page(items, number, body.get("items_count"), next_url)
             url = next_url
 
