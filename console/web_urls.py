@@ -2,9 +2,32 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import RedirectView
 
+from console.views import audit, executions, history, jobs
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="jobs", permanent=False)),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("jobs/", RedirectView.as_view(url="/admin/"), name="jobs"),
+    # Operations › Jobs. Job ids contain spaces, hence <path:>; the suffixed routes come first
+    # so that "…/schedule/" is never read as part of a job id.
+    path("jobs/", jobs.jobs, name="jobs"),
+    path("jobs/table/", jobs.jobs_table, name="jobs_table"),
+    path("jobs/<path:job_id>/run", jobs.job_run, name="job_run"),
+    path("jobs/<path:job_id>/schedule/delete", jobs.job_schedule_delete, name="job_schedule_delete"),
+    path("jobs/<path:job_id>/schedule/", jobs.job_schedule, name="job_schedule"),
+    path("jobs/<path:job_id>/", jobs.job_general, name="job"),
+    # Operations › Job History and one execution.
+    path("history/", history.history, name="history"),
+    path("executions/<int:execution_id>/", executions.execution, name="execution"),
+    path("executions/<int:execution_id>/live", executions.execution_live, name="execution_live"),
+    path("executions/<int:execution_id>/stop", executions.execution_stop, name="execution_stop"),
+    path("executions/<int:execution_id>/run-again", executions.execution_rerun, name="execution_rerun"),
+    path("executions/<int:execution_id>/log", executions.execution_log, name="execution_log"),
+    path(
+        "executions/<int:execution_id>/artifacts/<int:index>",
+        executions.execution_artifact,
+        name="execution_artifact",
+    ),
+    path("audit/", audit.audit, name="audit"),
+    # Configuration (issue: import configuration pages) is included here.
 ]

@@ -1,8 +1,16 @@
 """Reads for the pages, commands and the API."""
 
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 
-from jobs.models import JobExecution
+from jobs.models import (
+    ExecutionStatus,
+    ExitStatus,
+    JobExecution,
+    ResourceLock,
+    StepExecution,
+    StepStatus,
+)
 
 
 def last_executions(job_ids=None) -> dict[str, JobExecution]:
@@ -13,3 +21,80 @@ def last_executions(job_ids=None) -> dict[str, JobExecution]:
         newest = newest.filter(job_id__in=job_ids)
     ids = [row["last_id"] for row in newest]
     return {e.job_id: e for e in JobExecution.objects.filter(pk__in=ids).select_related("triggered_by")}
+
+
+def held_locks() -> dict[str, JobExecution]:
+    """Each held resource and the execution holding it, in one query: only active
+    executions hold locks, so this stays small whatever the history's size."""
+    locks = ResourceLock.objects.select_related("execution")
+    return {lock.resource: lock.execution for lock in locks}
+
+
+def conflicting_execution(job, locks: dict[str, JobExecution]) -> JobExecution | None:
+    """The active execution that would refuse a run of `job` (its locks intersect), if any."""
+    for name in job.lock_names:
+        if name in locks:
+            return locks[name]
+    return None
+
+
+def running_steps(execution_ids) -> dict[int, StepExecution]:
+    """The running step of each execution (for the Jobs page's progress bars), in one query."""
+    steps = StepExecution.objects.filter(execution_id__in=execution_ids, status=StepStatus.RUNNING)
+    return {step.execution_id: step for step in steps}
+
+
+def ever_succeeded(job_ids) -> set[str]:
+    """The jobs among `job_ids` that finished OK or WARN at least once (index exec_job_exit)."""
+    rows = (
+        JobExecution.objects.filter(job_id__in=job_ids, exit_status__in=[ExitStatus.OK, ExitStatus.WARN])
+        .values_list("job_id", flat=True)
+        .distinct()
+    )
+    return set(rows)
+
+
+def _step_sum(field: str):
+    steps = StepExecution.objects.filter(execution=OuterRef("pk")).order_by().values("execution")
+    return Coalesce(Subquery(steps.annotate(total=Sum(field)).values("total")), 0)
+
+
+def executions_with_counts():
+    """Executions, newest first, with read/written/error counts summed over their steps.
+
+    The sums are correlated subqueries, not a JOIN + GROUP BY: the database computes them
+    for the rows of one page only, and COUNT(*) for the paginator leaves them out."""
+    return JobExecution.objects.select_related("triggered_by", "parent").annotate(
+        read=_step_sum("read_count"), written=_step_sum("write_count"), errors=_step_sum("error_count")
+    )
+
+
+def execution_history(*, job_id=None, status=None, trigger=None, user=None, since=None, until=None):
+    """Job History's query: every filter optional; `status` is one of STATUS_FILTERS."""
+    executions = executions_with_counts()
+    if job_id:
+        executions = executions.filter(job_id=job_id)
+    if status:
+        executions = executions.filter(STATUS_FILTERS[status])
+    if trigger:
+        executions = executions.filter(trigger=trigger)
+    if user is not None:
+        executions = executions.filter(triggered_by=user)
+    if since is not None:
+        executions = executions.filter(created__gte=since)
+    if until is not None:
+        executions = executions.filter(created__lt=until)
+    return executions
+
+
+# The statuses Job History filters by, as the pages name them (the exit status once finished).
+STATUS_FILTERS = {
+    ExitStatus.OK.value: Q(execution_status=ExecutionStatus.FINISHED, exit_status=ExitStatus.OK),
+    ExitStatus.WARN.value: Q(execution_status=ExecutionStatus.FINISHED, exit_status=ExitStatus.WARN),
+    ExitStatus.ERROR.value: Q(execution_status=ExecutionStatus.FINISHED, exit_status=ExitStatus.ERROR),
+    ExecutionStatus.RUNNING.value: Q(
+        execution_status__in=[ExecutionStatus.RUNNING, ExecutionStatus.ABORTING]
+    ),
+    ExecutionStatus.PENDING.value: Q(execution_status=ExecutionStatus.PENDING),
+    ExecutionStatus.ABORTED.value: Q(execution_status=ExecutionStatus.ABORTED),
+}

@@ -1,0 +1,18 @@
+"""The audit trail: who ran, stopped, rescheduled or reconfigured what, and when."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from console.views.common import AUDIT_CAPABILITY, require
+from jobs.models import AuditEntry
+
+PAGE_SIZE = 50
+
+
+@login_required
+def audit(request):
+    require(request.user, AUDIT_CAPABILITY)
+    entries = AuditEntry.objects.select_related("user", "execution")
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "audit/list.html", {"page": page})

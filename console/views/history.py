@@ -1,0 +1,19 @@
+"""Operations › Job History: every execution, newest first, filtered and paginated."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from console.views.forms import HistoryFilterForm
+from jobs import selectors
+
+PAGE_SIZE = 25
+
+
+@login_required
+def history(request):
+    form = HistoryFilterForm(request.GET or None)
+    filters = form.filters() if form.is_valid() else {}
+    executions = selectors.execution_history(**filters)
+    page = Paginator(executions, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "history/list.html", {"form": form, "page": page})

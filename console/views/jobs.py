@@ -1,0 +1,151 @@
+"""Operations › Jobs: the list of jobs with Run, and each job's General and Schedule and
+History tabs."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from console.views.common import get_job_or_404, require
+from console.views.forms import ScheduleForm
+from jobs import registry, scheduling, selectors, services
+from jobs.models import JobExecution, StepExecution
+from jobs.pipeline.definitions import ATTRIBUTES, MEDIA_PRICEBOOK
+
+HISTORY_PAGE_SIZE = 25
+# Product imports (DESIGN §2) need the attributes and the media/pricebooks imported first.
+PRODUCT_IMPORT_PREFIX = "3-"
+PREREQUISITES = (ATTRIBUTES, MEDIA_PRICEBOOK)
+
+
+@dataclass
+class JobRow:
+    job: registry.Job
+    execution: JobExecution | None
+    step: StepExecution | None
+    conflict: JobExecution | None
+    schedule: scheduling.Schedule | None
+    next_run: object
+
+
+def job_rows() -> tuple[list[JobRow], bool]:
+    """Every registered job with its latest execution, in a constant number of queries.
+    Also says whether anything is active (only active executions hold locks)."""
+    jobs = registry.all_jobs()
+    ids = [job.id for job in jobs]
+    last = selectors.last_executions(ids)
+    locks = selectors.held_locks()
+    schedules = scheduling.schedules_for(ids)
+    # A skipped scheduled run is newer than the execution it waited for: show the active one.
+    shown = {job.id: locks.get(f"job:{job.id}") or last.get(job.id) for job in jobs}
+    steps = selectors.running_steps([e.pk for e in shown.values() if e is not None and e.is_active])
+    now = timezone.now()
+    rows = []
+    for job in jobs:
+        execution, schedule = shown[job.id], schedules.get(job.id)
+        rows.append(
+            JobRow(
+                job=job,
+                execution=execution,
+                step=steps.get(execution.pk) if execution else None,
+                conflict=selectors.conflicting_execution(job, locks),
+                schedule=schedule,
+                next_run=scheduling.next_run(schedule, now) if schedule else None,
+            )
+        )
+    return rows, bool(locks)
+
+
+def order_warning(job_id: str) -> str:
+    """Why running this product import now may fail, or "" when the order was kept."""
+    if not job_id.startswith(PRODUCT_IMPORT_PREFIX):
+        return ""
+    succeeded = selectors.ever_succeeded(PREREQUISITES)
+    missing = [job for job in PREREQUISITES if job not in succeeded]
+    if not missing:
+        return ""
+    return (
+        f"{' and '.join(missing)} never finished OK: the products may refer to attributes, "
+        "images or pricebooks that SFCC does not have yet. Run the jobs in order: 1, 2, then 3."
+    )
+
+
+@login_required
+def jobs(request):
+    rows, active = job_rows()
+    return render(request, "jobs/list.html", {"rows": rows, "active": active})
+
+
+@login_required
+def jobs_table(request):
+    """The table alone, for htmx: polled while something runs and by Refresh."""
+    rows, active = job_rows()
+    return render(request, "jobs/_table.html", {"rows": rows, "active": active})
+
+
+@require_POST
+@login_required
+def job_run(request, job_id):
+    require(request.user, "run")
+    job = get_job_or_404(job_id)
+    warning = order_warning(job.id)
+    try:
+        execution = services.execution_create(job_id=job.id, user=request.user)
+    except services.LocksHeld as exc:
+        # A double click lands here too: the first click's execution holds the job lock.
+        already = exc.holder is not None and exc.holder.job_id == job.id
+        (messages.info if already else messages.error)(request, str(exc))
+        return redirect("jobs")
+    except services.BrokerUnavailable as exc:
+        messages.error(request, str(exc))
+        return redirect("jobs")
+    messages.success(request, f"Started {job.id} as execution #{execution.pk}.")
+    if warning:
+        messages.warning(request, warning)
+    return redirect("jobs")
+
+
+@login_required
+def job_general(request, job_id):
+    job = get_job_or_404(job_id)
+    context = {
+        "job": job,
+        "tab": "general",
+        "locks": sorted(job.locks),
+        "order_warning": order_warning(job.id),
+    }
+    return render(request, "jobs/general.html", context)
+
+
+@login_required
+def job_schedule(request, job_id):
+    job = get_job_or_404(job_id)
+    current = scheduling.schedule_get(job.id)
+    form = ScheduleForm(initial=ScheduleForm.initial_for(current))
+    if request.method == "POST":
+        require(request.user, "schedule")
+        form = ScheduleForm(request.POST)
+        if form.is_valid():
+            saved = scheduling.schedule_set(job_id=job.id, user=request.user, schedule=form.schedule())
+            messages.success(request, f"Schedule saved: {scheduling.summary(saved)}.")
+            return redirect("job_schedule", job.id)
+    executions = selectors.executions_with_counts().filter(job_id=job.id)
+    page = Paginator(executions, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"job": job, "tab": "schedule", "form": form, "schedule": current, "page": page}
+    if current is not None:
+        context["summary"] = scheduling.summary(current)
+    return render(request, "jobs/schedule.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@login_required
+def job_schedule_delete(request, job_id):
+    require(request.user, "schedule")
+    job = get_job_or_404(job_id)
+    if scheduling.schedule_delete(job_id=job.id, user=request.user):
+        messages.success(request, f"{job.id} is no longer scheduled.")
+    return redirect("job_schedule", job.id)
