@@ -1,5 +1,24 @@
-"""The demo Akeneo and SFCC servers that `make run` starts beside the console."""
+"""The demo Akeneo and SFCC servers that `make run` starts beside the console, so a new user
+who clicks Run on 1, 2 and 3-2 sees OK three times and the import in the demo SFCC.
+The default import configuration (jobs.config) points at these ports."""
+
+from django.conf import settings
+from django.core.management import call_command
+
+from console.stack import manage_command
+
+DEMO_PRODUCTS = 3000
+AKENEO_PORT = 8081
+SFCC_PORT = 8082
 
 
 def commands() -> list[tuple[str, list[str]]]:
-    return []
+    demo = settings.VAR_DIR / "demo"
+    catalog = demo / "akeneo"
+    if not (catalog / "products.jsonl").exists():
+        # Generated once: a deterministic catalog of a few thousand products.
+        call_command("akeneo_demo_catalog", products=DEMO_PRODUCTS, out=str(catalog), seed=1)
+    return [
+        ("akeneo", manage_command("akeneo_demo_server", "--data", str(catalog), "--port", str(AKENEO_PORT))),
+        ("sfcc", manage_command("sfcc_demo_server", "--port", str(SFCC_PORT), "--data", str(demo / "sfcc"))),
+    ]

@@ -51,6 +51,8 @@ class RunState:
     error_threshold: int | None = None
     pending_errors: list[DataError] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Called once the execution ends, whatever the outcome (e.g. close the Akeneo session).
+    cleanup: list = field(default_factory=list)
 
 
 class StepContext:

@@ -209,4 +209,21 @@ class AuditEntry(models.Model):
         return f"{self.time:%Y-%m-%d %H:%M} {self.user} {self.action} {self.job_id}"
 
 
+class TransferredMedia(models.Model):
+    """An image or asset file shipped to SFCC by job 2. Akeneo never changes the file behind a
+    media code, so a code shipped by an execution that ended OK or WARN is not downloaded or
+    shipped again; rows of failed executions don't count (their archive never arrived)."""
+
+    code = models.CharField(max_length=500, unique=True)
+    kind = models.CharField(max_length=10)  # "media" or "asset"
+    path = models.CharField(max_length=500)  # under the catalog's static images folder
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    execution = models.ForeignKey(JobExecution, on_delete=models.CASCADE, related_name="+")
+    created = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return self.code
+
+
 from jobs.config.models import ConfigVersion  # noqa: E402,F401

@@ -59,6 +59,11 @@ def run_execution(execution_id: int, *, task_id: str | None = None, worker: str 
         _finish(run, status, exit_status, message)
     finally:
         heartbeat.stop()
+        for cleanup in run.cleanup:
+            try:
+                cleanup()
+            except Exception:
+                logger.warning("Cleanup after %s failed", execution, exc_info=True)
         log.close()
         shutil.rmtree(workdir, ignore_errors=True)
     execution.refresh_from_db()

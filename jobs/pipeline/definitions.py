@@ -1,6 +1,14 @@
 """The four Akeneo import jobs of DESIGN §2: ids, steps and the SFCC resources they lock."""
 
-from jobs.pipeline import steps
+from jobs.pipeline.attributes import export_attributes
+from jobs.pipeline.delivery import build_archive, deliver_archive
+from jobs.pipeline.media import export_pricebook_headers, transfer_assets, transfer_media
+from jobs.pipeline.products import (
+    advance_watermark,
+    export_categories,
+    export_products_differential,
+    export_products_full,
+)
 from jobs.registry import Job, Step, register
 
 ATTRIBUTES = "1- Akeneo-Import-Attributes"
@@ -11,8 +19,8 @@ FULL_PRODUCTS = "3-2- Akeneo-Full-Import-Products"
 IMPORT_ORDER = "1, then 2, then 3-1 (differential) or 3-2 (full)"
 
 deliver = [
-    Step("build-archive", steps.build_archive, "Zip the staged files into a site import archive"),
-    Step("deliver-archive", steps.deliver_archive, "Keep the archive, or upload and import it into SFCC"),
+    Step("build-archive", build_archive, "Zip the staged files into a site import archive"),
+    Step("deliver-archive", deliver_archive, "Keep the archive, or upload and import it into SFCC"),
 ]
 
 register(
@@ -20,7 +28,7 @@ register(
         id=ATTRIBUTES,
         description="PIM attributes, attribute groups and options → SFCC custom attribute definitions",
         steps=(
-            Step("export-attributes", steps.export_attributes, "Attributes, options and groups → metadata"),
+            Step("export-attributes", export_attributes, "Attributes, options and groups → metadata"),
             *deliver,
         ),
         locks=frozenset({"metadata"}),
@@ -32,9 +40,9 @@ register(
         id=MEDIA_PRICEBOOK,
         description="Images of image and asset attributes, and one pricebook per channel currency",
         steps=(
-            Step("transfer-media", steps.transfer_media, "Download new or changed images, once each"),
-            Step("transfer-assets", steps.transfer_assets, "Download new or changed asset media"),
-            Step("export-pricebooks", steps.export_pricebook_headers, "One pricebook per currency"),
+            Step("transfer-media", transfer_media, "Download new or changed images, once each"),
+            Step("transfer-assets", transfer_assets, "Download new or changed asset media"),
+            Step("export-pricebooks", export_pricebook_headers, "One pricebook per currency"),
             *deliver,
         ),
         locks=frozenset({"media", "pricebook"}),
@@ -54,16 +62,16 @@ for job_id, description, full in [
             id=job_id,
             description=description,
             steps=(
-                Step("export-categories", steps.export_categories, "The channel's category tree"),
+                Step("export-categories", export_categories, "The channel's category tree"),
                 Step(
                     "export-products",
-                    steps.export_products_full if full else steps.export_products_differential,
+                    export_products_full if full else export_products_differential,
                     "Products, masters, variants, assignments, links, images and prices",
                 ),
                 *deliver,
             ),
             locks=frozenset({"catalog", "pricebook"}),
             order=IMPORT_ORDER,
-            on_success=steps.advance_watermark,
+            on_success=advance_watermark,
         )
     )

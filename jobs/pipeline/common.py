@@ -1,0 +1,76 @@
+"""What every import step needs: the configuration, the Akeneo client, the staging folder."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from jobs import config as import_config
+from jobs.akeneo.client import AkeneoClient
+from jobs.context import JobFailed, StepContext
+from jobs.transform import Problem
+
+
+def settings(ctx: StepContext) -> import_config.ImportSettings:
+    """The configuration in force when the execution started, loaded once per execution.
+    Its secrets are masked in the log from here on."""
+    loaded = ctx.state.get("settings")
+    if loaded is None:
+        loaded = ctx.state["settings"] = import_config.load()
+        for secret in loaded.secrets():
+            ctx.add_secret(secret)
+        ctx.run.error_threshold = loaded.error_threshold
+        ctx.info(f"Configuration version {loaded.version}; channel {loaded.mapping.channel}")
+    return loaded
+
+
+def akeneo(ctx: StepContext) -> AkeneoClient:
+    client = ctx.state.get("akeneo")
+    if client is None:
+        connection = settings(ctx).akeneo
+        client = ctx.state["akeneo"] = AkeneoClient(
+            connection.url,
+            client_id=connection.client_id,
+            secret=connection.secret,
+            username=connection.username,
+            password=connection.password,
+            timeout=(5.0, connection.timeout),
+            log=lambda level, message: ctx.run.log.write(level, message, "akeneo"),
+        )
+        ctx.run.cleanup.append(client.close)
+    return client
+
+
+def staging(ctx: StepContext) -> Path:
+    """The folder that becomes the archive's top folder: meta/, catalogs/<id>/, pricebooks/."""
+    path = ctx.workdir / "staging"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def catalog_dir(ctx: StepContext) -> Path:
+    path = staging(ctx) / "catalogs" / settings(ctx).mapping.catalog_id
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def images_dir(ctx: StepContext) -> Path:
+    """Where SFCC looks for a catalog's images: the catalog's static default folder."""
+    return catalog_dir(ctx) / "static" / "default" / "images"
+
+
+def pricebooks_dir(ctx: StepContext) -> Path:
+    path = staging(ctx) / "pricebooks"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def report(ctx: StepContext, problems: Iterable[Problem]) -> None:
+    """Item-level problems: each is logged with its identifier and counted as a data error."""
+    for problem in problems:
+        suffix = " (skipped)" if problem.fatal else ""
+        ctx.data_error(problem.identifier, problem.message + suffix)
+
+
+class ConfigurationProblem(JobFailed):
+    """The configuration does not fit what Akeneo has (e.g. an unknown channel)."""

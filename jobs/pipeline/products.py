@@ -1,0 +1,283 @@
+"""Jobs 3-1 and 3-2: categories, products, product models (masters, variation groups,
+variants), category assignments, links, bundles, image groups and price tables.
+
+Products stream page by page from Akeneo through the transformer into the catalog writer:
+memory holds the root product models and what masters need (ids and axis values), never
+the products. The differential job asks only for what changed since the watermark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextlib import ExitStack
+from datetime import datetime
+
+from jobs.context import StepContext
+from jobs.models import JobExecution, Watermark
+from jobs.pipeline import common
+from jobs.sfcc.records import CatalogHeader
+from jobs.sfcc.xml import CatalogWriter, InvalidRecordError, PricebookWriter
+from jobs.transform import MasterAccumulator, ProductResult, ProductTransformer, pricebook_header
+from jobs.transform import transform_categories as categories_from_akeneo
+
+WATERMARK = "products"
+SELECT_TYPES = ("pim_catalog_simpleselect", "pim_catalog_multiselect")
+CHUNK = 100  # codes per `IN` filter: Akeneo's page size
+
+
+def export_categories(ctx: StepContext) -> None:
+    settings = common.settings(ctx)
+    client = common.akeneo(ctx)
+    channel = _channel(ctx)
+    akeneo_categories = list(client.categories())
+    ctx.read(len(akeneo_categories))
+    result = categories_from_akeneo(akeneo_categories, channel["category_tree"], settings.mapping)
+    common.report(ctx, result.problems)
+    ctx.state["categories"] = result.categories
+    ctx.state["category_ids"] = result.ids
+    ctx.wrote(len(result.categories))
+    ctx.info(f"{len(result.categories):,} categories of the tree {channel['category_tree']!r}")
+
+
+def _channel(ctx: StepContext) -> dict:
+    if "channel" not in ctx.state:
+        code = common.settings(ctx).mapping.channel
+        found = next((c for c in common.akeneo(ctx).channels() if c["code"] == code), None)
+        if found is None:
+            raise common.ConfigurationProblem(f"Akeneo has no channel {code!r}")
+        ctx.state["channel"] = found
+    return ctx.state["channel"]
+
+
+class Export:
+    """One catalog.xml and its pricebooks, written as results stream in."""
+
+    def __init__(self, ctx: StepContext, stack: ExitStack):
+        self.ctx = ctx
+        settings = common.settings(ctx)
+        self.config = settings.mapping
+        client = common.akeneo(ctx)
+        attributes = list(client.attributes())
+        options = {
+            a["code"]: list(client.attribute_options(a["code"]))
+            for a in attributes
+            if a.get("type") in SELECT_TYPES
+        }
+        variants = [v for f in client.families() for v in client.family_variants(f["code"])]
+        self.transformer = ProductTransformer(
+            self.config, attributes, options, variants, ctx.state.get("category_ids", {}),
+            known_locales=[locale["code"] for locale in client.locales(enabled_only=False)],
+        )  # fmt: skip
+        header = CatalogHeader(
+            catalog_id=self.config.catalog_id,
+            view_types=sorted(
+                {*self.config.image_view_types.values(), *self.config.asset_view_types.values()}
+            ),
+        )
+        self.catalog = stack.enter_context(
+            CatalogWriter(common.catalog_dir(self.ctx) / "catalog.xml", header)
+        )
+        for category in ctx.state.get("categories", []):
+            self.catalog.category(category)
+        currencies = _channel(ctx).get("currencies") or []
+        self.headers = {self.config.pricebook_id(c): pricebook_header(c, self.config) for c in currencies}
+        self.pricebooks: dict[str, PricebookWriter] = {}
+        self.stack = stack
+        self.masters = MasterAccumulator()
+
+    def emit(self, result: ProductResult) -> None:
+        common.report(self.ctx, result.problems)
+        if result.product is None:
+            if result.skipped:
+                self.ctx.skipped()
+            return
+        try:
+            self.catalog.product(result.product)
+        except InvalidRecordError as exc:
+            self.ctx.data_error(result.identifier, str(exc))
+            return
+        for assignment in result.assignments:
+            self.catalog.assignment(assignment)
+        for pricebook_id, table in result.prices:
+            self._pricebook(pricebook_id).price(table)
+        self.ctx.wrote()
+
+    def _pricebook(self, pricebook_id: str) -> PricebookWriter:
+        writer = self.pricebooks.get(pricebook_id)
+        if writer is None:
+            header = self.headers.get(pricebook_id)
+            if header is None:  # a price in a currency the channel does not have
+                currency = pricebook_id
+                header = pricebook_header(currency, self.config)
+            path = common.pricebooks_dir(self.ctx) / f"{pricebook_id}.xml"
+            writer = self.pricebooks[pricebook_id] = self.stack.enter_context(PricebookWriter(path, header))
+        return writer
+
+    def query(self) -> dict:
+        return {"scope": self.config.channel, "locales": list(self.config.locales)}
+
+    def models(self, pages: Iterable, *, write_groups: bool = True) -> list[dict]:
+        """Feed product models to the accumulator; returns the root models (kept for masters)."""
+        roots = []
+        for page in pages:
+            self.ctx.check_abort()
+            for model in page.items:
+                self.ctx.read()
+                result = self.transformer.add_model(model, self.masters)
+                if write_groups:
+                    self.emit(result)
+                else:
+                    common.report(self.ctx, [p for p in result.problems if p.fatal])
+                if not model.get("parent"):
+                    roots.append(model)
+        return roots
+
+    def products(self, pages: Iterable, skip: set[str] | None = None) -> None:
+        for page in pages:
+            self.ctx.check_abort()
+            if page.items_count is not None:
+                self.ctx.set_total((self.ctx.step.total or 0) + page.items_count)
+            for product in page.items:
+                if skip is not None and product.get("identifier") in skip:
+                    continue
+                self.ctx.read()
+                self.emit(self.transformer.product(product, self.masters))
+
+    def write_masters(self, roots: list[dict]) -> None:
+        for root in roots:
+            self.emit(self.transformer.master(root, self.masters))
+        common.report(self.ctx, self.masters.unresolved())
+
+    def summary(self) -> str:
+        c = self.catalog
+        return (
+            f"catalog.xml: {c.category_count:,} categories, {c.product_count:,} products, "
+            f"{c.assignment_count:,} category assignments; {len(self.pricebooks)} pricebooks"
+        )
+
+
+def export_products_full(ctx: StepContext) -> None:
+    settings = common.settings(ctx)
+    client = common.akeneo(ctx)
+    channel = settings.mapping.channel
+    with ExitStack() as stack:
+        export = Export(ctx, stack)
+        model_search = settings.model_filters.akeneo_search(channel=channel)
+        roots = export.models(client.product_model_pages(model_search, **export.query(), with_count=True))
+        product_search = settings.product_filters.akeneo_search(channel=channel)
+        export.products(client.product_pages(product_search, **export.query(), with_count=True))
+        export.write_masters(roots)
+        ctx.info(export.summary())
+
+
+def export_products_differential(ctx: StepContext) -> None:
+    watermark = Watermark.objects.filter(key=WATERMARK).first()
+    if watermark is None:
+        ctx.info("No product import has succeeded yet: exporting the whole catalog")
+        export_products_full(ctx)
+        return
+    since = watermark.value
+    ctx.info(
+        f"Exporting what changed since {since:%Y-%m-%d %H:%M:%S %Z} (start of execution #{watermark.execution_id})"
+    )
+    _export_changes(ctx, since)
+
+
+def _export_changes(ctx: StepContext, since: datetime) -> None:
+    """Changed products and models; every variant of a changed model (or of a model that has
+    a new variant) is exported again with its master, so the master lists them all."""
+    settings = common.settings(ctx)
+    client = common.akeneo(ctx)
+    channel = settings.mapping.channel
+    with ExitStack() as stack:
+        export = Export(ctx, stack)
+        changed_models = list(
+            client.product_models(settings.model_filters.akeneo_search(channel=channel, updated_after=since))
+        )
+        changed_products = list(
+            client.products(
+                settings.product_filters.akeneo_search(channel=channel, updated_after=since), **export.query()
+            )
+        )
+        ctx.info(f"{len(changed_models):,} product models and {len(changed_products):,} products changed")
+        roots = {(m.get("parent") or m["code"]) for m in changed_models}
+        roots |= {
+            _root_of(client, p["parent"]) for p in changed_products if p.get("parent") and _is_new(p, since)
+        }
+        roots.discard(None)
+        exported: set[str] = set()
+        if roots:
+            exported = _export_families(ctx, export, sorted(roots))
+        alone = [p for p in changed_products if p.get("identifier") not in exported]
+        _load_parents(client, export, {p["parent"] for p in alone if p.get("parent")})
+        export.products([_InHand(alone)])
+        ctx.info(export.summary())
+
+
+def _export_families(ctx, export: Export, roots: list[str]) -> set[str]:
+    """Roots, their sub-models and all their variants; returns the variants' identifiers."""
+    client = common.akeneo(ctx)
+    models = []
+    for start in range(0, len(roots), CHUNK):
+        chunk = roots[start : start + CHUNK]
+        models += [client.product_model(code) for code in chunk]
+        models += list(
+            client.product_models({"parent": [{"operator": "IN", "value": chunk}]}, **export.query())
+        )
+    root_models = export.models([_InHand(models)])
+    codes = [m["code"] for m in models]
+    exported: set[str] = set()
+    for start in range(0, len(codes), CHUNK):
+        search = {"parent": [{"operator": "IN", "value": codes[start : start + CHUNK]}]}
+        for page in client.product_pages(search, **export.query()):
+            exported.update(p["identifier"] for p in page.items)
+            export.products([page])
+    export.write_masters(root_models)
+    return exported
+
+
+def _load_parents(client, export: Export, parents: set[str]) -> None:
+    """The model chain of changed variants whose models did not change: the transformer
+    needs them, but they are not written again."""
+    wanted = sorted(parents)
+    seen: set[str] = set()
+    models = []
+    while wanted:
+        code = wanted.pop()
+        if code.lower() in seen:
+            continue
+        seen.add(code.lower())
+        model = client.product_model(code)
+        models.append(model)
+        if model.get("parent"):
+            wanted.append(model["parent"])
+    # Roots first: a sub-model's parent must be known when it is added.
+    models.sort(key=lambda m: m.get("parent") is not None)
+    export.models([_InHand(models)], write_groups=False)
+
+
+def _root_of(client, code: str) -> str | None:
+    model = client.product_model(code)
+    return model.get("parent") or model["code"]
+
+
+def _is_new(product: dict, since: datetime) -> bool:
+    created = product.get("created")
+    return bool(created) and datetime.fromisoformat(created) > since
+
+
+class _InHand:
+    """Items already in hand, shaped as a page of the client."""
+
+    items_count = None
+
+    def __init__(self, items: list[dict]):
+        self.items = items
+
+
+def advance_watermark(execution: JobExecution) -> None:
+    """Called when a product import ends OK or WARN: the next differential run asks for what
+    changed since this one STARTED, so changes made during it are not lost in a gap."""
+    Watermark.objects.update_or_create(
+        key=WATERMARK, defaults={"value": execution.started, "execution": execution}
+    )
