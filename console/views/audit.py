@@ -1,16 +1,15 @@
 """The audit trail: who ran, stopped, rescheduled or reconfigured what, and when."""
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from console.views.common import AUDIT_CAPABILITY, require
+from console.views.common import AUDIT_CAPABILITY, require, role_required
 from jobs.models import AuditEntry
 
 PAGE_SIZE = 50
 
 
-@login_required
+@role_required
 def audit(request):
     require(request.user, AUDIT_CAPABILITY)
     entries = AuditEntry.objects.select_related("user", "execution")

@@ -1,6 +1,9 @@
 """Permission helpers shared by the page modules: each fetches the object or raises 404,
 and refuses (403) what the user's role may not do."""
 
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -11,6 +14,20 @@ from jobs.roles import capabilities
 
 # roles.py has no audit permission of its own; schedule_job is held by Administrators only.
 AUDIT_CAPABILITY = "schedule"
+
+
+def role_required(view):
+    """Login required (anonymous users go to the login page), and a role: an account outside
+    the Administrator, Merchandiser and Support groups sees nothing of the console."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not any(capabilities(request.user).values()):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def require(user, capability: str) -> None:

@@ -4,12 +4,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from console.views.common import get_execution_or_404, require
+from console.views.common import get_execution_or_404, require, role_required
 from console.views.jobs import order_warning
 from jobs import joblog, services
 
@@ -25,7 +24,7 @@ def _live_context(execution) -> dict:
     }
 
 
-@login_required
+@role_required
 def execution(request, execution_id):
     execution = get_execution_or_404(execution_id)
     context = _live_context(execution)
@@ -35,14 +34,14 @@ def execution(request, execution_id):
     return render(request, "executions/detail.html", context)
 
 
-@login_required
+@role_required
 def execution_live(request, execution_id):
     execution = get_execution_or_404(execution_id)
     return render(request, "executions/_live.html", _live_context(execution))
 
 
 @require_POST
-@login_required
+@role_required
 def execution_stop(request, execution_id):
     require(request.user, "run")
     execution = get_execution_or_404(execution_id)
@@ -55,7 +54,7 @@ def execution_stop(request, execution_id):
 
 
 @require_POST
-@login_required
+@role_required
 def execution_rerun(request, execution_id):
     require(request.user, "run")
     previous = get_execution_or_404(execution_id)
@@ -70,7 +69,7 @@ def execution_rerun(request, execution_id):
     return redirect("execution", execution.pk)
 
 
-@login_required
+@role_required
 def execution_log(request, execution_id):
     require(request.user, "download")
     execution = get_execution_or_404(execution_id)
@@ -79,7 +78,7 @@ def execution_log(request, execution_id):
     return _download(joblog.log_path(execution.log_file_name), execution.log_file_name)
 
 
-@login_required
+@role_required
 def execution_artifact(request, execution_id, index):
     require(request.user, "download")
     execution = get_execution_or_404(execution_id)

@@ -1,16 +1,16 @@
 """Operations › Job History: every execution, newest first, filtered and paginated."""
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from console.views.common import role_required
 from console.views.forms import HistoryFilterForm
 from jobs import selectors
 
 PAGE_SIZE = 25
 
 
-@login_required
+@role_required
 def history(request):
     form = HistoryFilterForm(request.GET or None)
     filters = form.filters() if form.is_valid() else {}

@@ -4,13 +4,12 @@ History tabs."""
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from console.views.common import get_job_or_404, require
+from console.views.common import get_job_or_404, require, role_required
 from console.views.forms import ScheduleForm
 from jobs import registry, scheduling, selectors, services
 from jobs.models import JobExecution, StepExecution
@@ -74,13 +73,13 @@ def order_warning(job_id: str) -> str:
     )
 
 
-@login_required
+@role_required
 def jobs(request):
     rows, active = job_rows()
     return render(request, "jobs/list.html", {"rows": rows, "active": active})
 
 
-@login_required
+@role_required
 def jobs_table(request):
     """The table alone, for htmx: polled while something runs and by Refresh."""
     rows, active = job_rows()
@@ -88,7 +87,7 @@ def jobs_table(request):
 
 
 @require_POST
-@login_required
+@role_required
 def job_run(request, job_id):
     require(request.user, "run")
     job = get_job_or_404(job_id)
@@ -109,7 +108,7 @@ def job_run(request, job_id):
     return redirect("jobs")
 
 
-@login_required
+@role_required
 def job_general(request, job_id):
     job = get_job_or_404(job_id)
     context = {
@@ -121,7 +120,7 @@ def job_general(request, job_id):
     return render(request, "jobs/general.html", context)
 
 
-@login_required
+@role_required
 def job_schedule(request, job_id):
     job = get_job_or_404(job_id)
     current = scheduling.schedule_get(job.id)
@@ -142,7 +141,7 @@ def job_schedule(request, job_id):
 
 
 @require_POST
-@login_required
+@role_required
 def job_schedule_delete(request, job_id):
     require(request.user, "schedule")
     job = get_job_or_404(job_id)
