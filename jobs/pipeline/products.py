@@ -63,7 +63,9 @@ class Export:
             for a in attributes
             if a.get("type") in SELECT_TYPES
         }
-        variants = [v for f in client.families() for v in client.family_variants(f["code"])]
+        families = list(client.families())
+        self.families = {f["code"].lower() for f in families}
+        variants = [v for f in families for v in client.family_variants(f["code"])]
         self.transformer = ProductTransformer(
             self.config, attributes, options, variants, ctx.state.get("category_ids", {}),
             known_locales=[locale["code"] for locale in client.locales(enabled_only=False)],
@@ -141,6 +143,11 @@ class Export:
                 if skip is not None and product.get("identifier") in skip:
                     continue
                 self.ctx.read()
+                family = product.get("family")
+                if family and family.lower() not in self.families:
+                    self.ctx.data_error(
+                        product["identifier"], f"unknown family {family!r}; imported without it"
+                    )
                 self.emit(self.transformer.product(product, self.masters))
 
     def write_masters(self, roots: list[dict]) -> None:
