@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from console.views import audit, executions, history, jobs
@@ -30,4 +30,5 @@ urlpatterns = [
     ),
     path("audit/", audit.audit, name="audit"),
     # Configuration (issue: import configuration pages) is included here.
+    path("config/", include("console.config_urls")),
 ]

@@ -1,0 +1,14 @@
+"""Configuration › Import configuration, included at config/."""
+
+from django.urls import path
+
+from console.views import config
+
+urlpatterns = [
+    path("", config.config_edit, name="config"),
+    path("test/akeneo", config.config_test, {"target": "akeneo"}, name="config_test_akeneo"),
+    path("test/sfcc", config.config_test, {"target": "sfcc"}, name="config_test_sfcc"),
+    path("history/", config.config_history, name="config_history"),
+    path("export", config.config_export, name="config_export"),
+    path("import", config.config_import, name="config_import"),
+]
