@@ -26,6 +26,7 @@ def make_execution(
     (read, written, errors). An active one holds its job's locks unless told otherwise."""
     created = created or timezone.now()
     active = status in (ExecutionStatus.PENDING, ExecutionStatus.RUNNING, ExecutionStatus.ABORTING)
+    fields.setdefault("log_file_name", log_file_name(job_id, created))
     execution = JobExecution.objects.create(
         job_id=job_id,
         execution_status=status,
@@ -35,7 +36,6 @@ def make_execution(
         created=created,
         started=created if status != ExecutionStatus.PENDING else None,
         finished=None if active else created + timedelta(seconds=90),
-        log_file_name=log_file_name(job_id, created),
         **fields,
     )
     read, written, errors = counts
