@@ -1,8 +1,24 @@
 """Saved versions of the import configuration."""
 
+import json
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+
+class DocumentField(models.TextField):
+    """A JSON document kept as text. PostgreSQL's jsonb would re-order the keys, and here the
+    order is meaningful (locales, attribute and link type mappings are shown as entered)."""
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else json.loads(value)
+
+    def to_python(self, value):
+        return json.loads(value) if isinstance(value, str) else value
+
+    def get_prep_value(self, value):
+        return None if value is None else json.dumps(value)
 
 
 class ConfigVersion(models.Model):
@@ -10,7 +26,7 @@ class ConfigVersion(models.Model):
     `document` is the whole normalized document, its secrets encrypted (`jobs.config.crypto`)."""
 
     number = models.PositiveIntegerField(unique=True)  # unique: its index serves "newest first"
-    document = models.JSONField()
+    document = DocumentField()
     created = models.DateTimeField(default=timezone.now)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

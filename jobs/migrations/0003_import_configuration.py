@@ -3,6 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
+import jobs.config.models
 from django.db import migrations, models
 
 
@@ -19,7 +20,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('number', models.PositiveIntegerField(unique=True)),
-                ('document', models.JSONField()),
+                ('document', jobs.config.models.DocumentField()),
                 ('created', models.DateTimeField(default=django.utils.timezone.now)),
                 ('comment', models.CharField(blank=True, max_length=500)),
                 ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
