@@ -102,6 +102,8 @@ LOGOUT_REDIRECT_URL = "login"
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
+# Serve static files straight from the app folders too, so `make run` needs no collectstatic.
+WHITENOISE_USE_FINDERS = True
 
 # --- Redis and Celery -------------------------------------------------------------------
 EMBEDDED_REDIS_PORT = envint("EMBEDDED_REDIS_PORT", "6391")
@@ -134,6 +136,10 @@ JOBS_SCHEDULED_LOCK_WAIT_SECONDS = envint("JOBS_SCHEDULED_LOCK_WAIT_SECONDS", "6
 JOBS_SCHEDULED_LOCK_RETRY_SECONDS = envint("JOBS_SCHEDULED_LOCK_RETRY_SECONDS", "15")
 # Extra job definitions to register, as dotted paths to modules (used by tests).
 JOBS_EXTRA_MODULES = envlist("JOBS_EXTRA_MODULES")
+
+# Key for the secrets stored in the import configuration (comma-separated to rotate: the first
+# encrypts, all decrypt). Without it a key is derived from SECRET_KEY.
+CONFIG_ENCRYPTION_KEY = os.getenv("CONFIG_ENCRYPTION_KEY")
 
 # --- Security ---------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
