@@ -79,6 +79,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # a fresh clone has no var/ yet
     # The web process and the worker write at once: WAL lets readers go on, IMMEDIATE
     # transactions take the write lock up front instead of failing half-way.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
