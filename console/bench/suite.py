@@ -1,0 +1,146 @@
+"""The benchmark in order: catalogs, environment, imports, console pages, report."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+from jobs.pipeline.definitions import DIFFERENTIAL_PRODUCTS, FULL_PRODUCTS
+
+from . import environment, imports, pages, report
+from .catalog import ensure_catalog
+
+
+@dataclass(frozen=True)
+class Sizes:
+    products: int  # the full catalog
+    small_products: int  # the small catalog of the memory-growth comparison
+    executions: int  # rows behind the console pages
+    requests: int = 50  # timed requests per page
+
+
+FULL = Sizes(products=250_000, small_products=50_000, executions=100_000)
+QUICK = Sizes(products=20_000, small_products=5_000, executions=10_000)
+
+
+def var_dir() -> Path:
+    return Path(settings.VAR_DIR) / "bench"
+
+
+def run(sizes: Sizes, *, out: Path, database: str, say: Callable[[str], None], keep: bool = False) -> dict:
+    root = var_dir()
+    say(f"Catalogs of {sizes.small_products:,} and {sizes.products:,} products (cached in {root})")
+    small_catalog = ensure_catalog(root, sizes.small_products)
+    catalog = ensure_catalog(root, sizes.products)
+    env = environment.prepare(root, database)
+    say(f"Database {env.database.url}, broker {env.broker.url}, storage {env.storage}")
+    worker = sampler = None
+    try:
+        worker = environment.Worker(env.worker_env(), root / "logs")
+        sampler = environment.RssSampler(worker.process.pid).start()
+        results = {"products": sizes.products, "small_products": sizes.small_products}
+        results |= _imports(small_catalog, catalog, sampler, say)
+        worker.stop()
+        worker = None
+        results |= _console(sizes, results.pop("execution_id"), say)
+    finally:
+        if sampler is not None:
+            sampler.stop()
+        if worker is not None:
+            worker.stop()
+        env.broker.stop()
+        if not keep:
+            env.database.drop()
+    results |= {
+        "executions": sizes.executions,
+        "database": connection.vendor,
+        "machine": report.machine(),
+        "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    report.write(results, out)
+    return results
+
+
+def _imports(small_catalog: Path, catalog: Path, sampler, say) -> dict:
+    say(f"Full import of the small catalog ({small_catalog.name})")
+    server = environment.AkeneoServer(small_catalog)
+    try:
+        imports.configure(server.url)
+        small = _checked(imports.run_job(FULL_PRODUCTS, sampler))
+    finally:
+        server.stop()
+    say(f"  {small.seconds:.1f} s, peak RSS {small.peak_rss_mb:.0f} MB")
+
+    say(f"Demo Akeneo over {catalog.name}")
+    server = environment.AkeneoServer(catalog)
+    try:
+        imports.configure(server.url)
+        paging = imports.raw_paging(server.url)
+        say(f"  raw paging: {paging.products:,} products in {paging.seconds:.1f} s")
+        full = _checked(imports.run_job(FULL_PRODUCTS, sampler))
+        rate = paging.products / full.seconds
+        say(
+            f"  full import: {full.seconds:.1f} s ({rate:,.0f} products/s), peak RSS {full.peak_rss_mb:.0f} MB"
+        )
+        noop = _checked(imports.run_job(DIFFERENTIAL_PRODUCTS, sampler))
+        say(f"  differential, nothing changed: {noop.seconds:.2f} s")
+        server.touch(paging.sample)
+        changed = _checked(imports.run_job(DIFFERENTIAL_PRODUCTS, sampler))
+        say(f"  differential, {len(paging.sample):,} products changed: {changed.seconds:.1f} s")
+    finally:
+        server.stop()
+    return {
+        "full_import_s": round(full.seconds, 2),
+        "products_per_s": round(rate, 1),
+        "peak_rss_mb": round(full.peak_rss_mb, 1),
+        "raw_paging_s": round(paging.seconds, 2),
+        "raw_paging_products_per_s": round(paging.per_second, 1),
+        "ratio": round(rate / paging.per_second, 3),
+        "diff_noop_s": round(noop.seconds, 2),
+        "diff_1pct_s": round(changed.seconds, 2),
+        "diff_1pct_products": len(paging.sample),
+        "rss_small_mb": round(small.peak_rss_mb, 1),
+        "rss_large_mb": round(full.peak_rss_mb, 1),
+        "rss_growth": round(full.peak_rss_mb / small.peak_rss_mb - 1, 3),
+        "runs": {
+            "full_small": asdict(small),
+            "full": asdict(full),
+            "diff_noop": asdict(noop),
+            "diff_1pct": asdict(changed),
+        },
+        "execution_id": full.execution_id,
+    }
+
+
+def _checked(run: imports.ImportRun) -> imports.ImportRun:
+    if run.exit_status not in ("OK", "WARN"):
+        raise RuntimeError(
+            f"{run.job_id} (execution #{run.execution_id}) ended {run.exit_status}: {run.message}"
+        )
+    return run
+
+
+def _console(sizes: Sizes, execution_id: int, say) -> dict:
+    client = pages.logged_in_client()
+    urls = pages.pages(execution_id)
+    few_rows = {name: pages.count_queries(client, url)[1] for name, url in urls.items()}
+    say(f"Adding {sizes.executions:,} executions")
+    began = time.perf_counter()
+    pages.seed_executions(sizes.executions)
+    say(f"  {time.perf_counter() - began:.1f} s; timing each page {sizes.requests} times")
+    timings = {}
+    for name, url in urls.items():
+        timing = pages.time_page(client, name, url, sizes.requests)
+        timing.queries_few_rows = few_rows[name]
+        if timing.status != 200:
+            timings[name] = {"url": url, "status": timing.status, "missing": True}
+            say(f"  {name}: {url} answered HTTP {timing.status}: reported as missing")
+            continue
+        timings[name] = timing.as_dict()
+        say(f"  {name}: p50 {timing.p50_ms:.1f} ms, p95 {timing.p95_ms:.1f} ms, {timing.queries} queries")
+    return {"pages": timings}
