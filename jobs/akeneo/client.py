@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from jobs.akeneo.errors import AkeneoConnectionError, AkeneoError, AkeneoInvalidResponse, AkeneoNotFound
 from jobs.akeneo.transport import RETRYABLE_EXCEPTIONS, AkeneoTransport, Credentials, LogFn, RetryPolicy
@@ -36,7 +36,7 @@ UUID_CACHE_SIZE = 50_000  # uuid → identifier of associated products (products
 class Page:
     items: list[dict]
     number: int  # 1-based position of the page in this listing
-    items_count: int | None = None  # only when asked with with_count=True
+    items_count: int | None = None  # on the first page only, when asked with with_count=True
     next_url: str | None = None
 
 
@@ -134,6 +134,10 @@ class AkeneoClient:
             items = _embedded_items(body, url)
             next_url = _next_href(body)
             next_url = self.transport.url(next_url) if next_url else None
+            if next_url and with_count:
+                # The count is the listing's, known from page 1. Akeneo repeats `with_count` in
+                # its next links, and counting again costs it a full query on every page.
+                next_url = _without_param(next_url, "with_count")
             if next_url and (next_url == url or next_url in recent):
                 # A server that links back to a page just read would loop for ever.
                 raise AkeneoInvalidResponse(f"Akeneo's next link repeats a page ({_path(next_url)})")
@@ -433,3 +437,11 @@ def _code_path(code: str) -> str:
 
 def _path(url: str) -> str:
     return urlsplit(url).path
+
+
+def _without_param(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    if name not in parts.query:
+        return url
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != name]
+    return urlunsplit(parts._replace(query=urlencode(query)))

@@ -1,20 +1,25 @@
 """Jobs 3-1 and 3-2: categories, products, product models (masters, variation groups,
 variants), category assignments, links, bundles, image groups and price tables.
 
-Products stream page by page from Akeneo through the transformer into the catalog writer:
-memory holds the root product models and what masters need (ids and axis values), never
-the products. The differential job asks only for what changed since the watermark.
+Products stream page by page from Akeneo through the transformer into the catalog writer,
+the next pages fetched in a background thread meanwhile (`Prefetch`): memory holds what masters
+need (ids and axis values), never the products; root product models wait on disk for their
+masters to be written. The differential job asks only for what changed since the watermark.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+import tempfile
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from datetime import datetime
+from pathlib import Path
 
 from jobs.context import StepContext
 from jobs.models import JobExecution, Watermark
 from jobs.pipeline import common
+from jobs.pipeline.prefetch import Prefetch
 from jobs.sfcc.records import CatalogHeader
 from jobs.sfcc.xml import CatalogWriter, InvalidRecordError, PricebookWriter
 from jobs.transform import MasterAccumulator, ProductResult, ProductTransformer, pricebook_header
@@ -118,9 +123,9 @@ class Export:
     def query(self) -> dict:
         return {"scope": self.config.channel, "locales": list(self.config.locales)}
 
-    def models(self, pages: Iterable, *, write_groups: bool = True) -> list[dict]:
+    def models(self, pages: Iterable, *, write_groups: bool = True) -> RootModels:
         """Feed product models to the accumulator; returns the root models (kept for masters)."""
-        roots = []
+        roots = self.stack.enter_context(RootModels(self.ctx.workdir))
         for page in pages:
             self.ctx.check_abort()
             for model in page.items:
@@ -135,10 +140,12 @@ class Export:
         return roots
 
     def products(self, pages: Iterable, skip: set[str] | None = None) -> None:
+        counted = False
         for page in pages:
             self.ctx.check_abort()
-            if page.items_count is not None:
+            if page.items_count is not None and not counted:  # the listing's count, once
                 self.ctx.set_total((self.ctx.step.total or 0) + page.items_count)
+                counted = True
             for product in page.items:
                 if skip is not None and product.get("identifier") in skip:
                     continue
@@ -150,7 +157,7 @@ class Export:
                     )
                 self.emit(self.transformer.product(product, self.masters))
 
-    def write_masters(self, roots: list[dict]) -> None:
+    def write_masters(self, roots: Iterable[dict]) -> None:
         for root in roots:
             self.emit(self.transformer.master(root, self.masters))
         common.report(self.ctx, self.masters.unresolved())
@@ -170,9 +177,11 @@ def export_products_full(ctx: StepContext) -> None:
     with ExitStack() as stack:
         export = Export(ctx, stack)
         model_search = settings.model_filters.akeneo_search(channel=channel)
-        roots = export.models(client.product_model_pages(model_search, **export.query(), with_count=True))
+        with Prefetch(client.product_model_pages(model_search, **export.query(), with_count=True)) as pages:
+            roots = export.models(pages)
         product_search = settings.product_filters.akeneo_search(channel=channel)
-        export.products(client.product_pages(product_search, **export.query(), with_count=True))
+        with Prefetch(client.product_pages(product_search, **export.query(), with_count=True)) as pages:
+            export.products(pages)
         export.write_masters(roots)
         ctx.info(export.summary())
 
@@ -271,6 +280,32 @@ def _root_of(client, code: str) -> str | None:
 def _is_new(product: dict, since: datetime) -> bool:
     created = product.get("created")
     return bool(created) and datetime.fromisoformat(created) > since
+
+
+class RootModels:
+    """Root product models on disk (JSON lines in a temporary file) until their masters are
+    written, after every variant has streamed by: memory does not grow with the catalog."""
+
+    def __init__(self, directory: Path):
+        self._file = tempfile.TemporaryFile(dir=directory, prefix=".root-models-")  # noqa: SIM115
+        self.count = 0
+
+    def __enter__(self) -> RootModels:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._file.close()
+
+    def append(self, model: dict) -> None:
+        self._file.write(json.dumps(model, ensure_ascii=False, separators=(",", ":")).encode())
+        self._file.write(b"\n")
+        self.count += 1
+
+    def __iter__(self) -> Iterator[dict]:
+        self._file.seek(0)
+        for line in self._file:
+            yield json.loads(line)
+        self._file.seek(0, 2)  # back to the end: more may be appended
 
 
 class _InHand:
