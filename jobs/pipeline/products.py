@@ -9,10 +9,11 @@ masters to be written. The differential job asks only for what changed since the
 
 from __future__ import annotations
 
+import gc
 import json
 import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -26,6 +27,10 @@ from jobs.transform import MasterAccumulator, ProductResult, ProductTransformer,
 from jobs.transform import transform_categories as categories_from_akeneo
 
 WATERMARK = "products"
+# Collect the youngest generation every 20,000 allocations instead of 700 while products
+# stream: each product allocates hundreds of short-lived, acyclic objects (freed by reference
+# counting anyway), and the collector's passes over them cost 15% of a full import.
+GC_YOUNG_THRESHOLD = 20_000
 SELECT_TYPES = ("pim_catalog_simpleselect", "pim_catalog_multiselect")
 CHUNK = 100  # codes per `IN` filter: Akeneo's page size
 
@@ -170,11 +175,21 @@ class Export:
         )
 
 
+@contextmanager
+def _fewer_collections():
+    young, *older = gc.get_threshold()
+    gc.set_threshold(max(young, GC_YOUNG_THRESHOLD), *older)
+    try:
+        yield
+    finally:
+        gc.set_threshold(young, *older)
+
+
 def export_products_full(ctx: StepContext) -> None:
     settings = common.settings(ctx)
     client = common.akeneo(ctx)
     channel = settings.mapping.channel
-    with ExitStack() as stack:
+    with ExitStack() as stack, _fewer_collections():
         export = Export(ctx, stack)
         model_search = settings.model_filters.akeneo_search(channel=channel)
         with Prefetch(client.product_model_pages(model_search, **export.query(), with_count=True)) as pages:
@@ -205,7 +220,7 @@ def _export_changes(ctx: StepContext, since: datetime) -> None:
     settings = common.settings(ctx)
     client = common.akeneo(ctx)
     channel = settings.mapping.channel
-    with ExitStack() as stack:
+    with ExitStack() as stack, _fewer_collections():
         export = Export(ctx, stack)
         changed_models = list(
             client.product_models(settings.model_filters.akeneo_search(channel=channel, updated_after=since))
