@@ -124,7 +124,9 @@ def summary(schedule: Schedule, now: datetime | None = None) -> str:
     if upcoming is None:
         return f"{describe(schedule)} — no further runs"
     local = upcoming.astimezone(schedule.zone)
-    return f"{describe(schedule)} — next {local:%a} {local.day} {local:%b}, {local:%H:%M}"
+    # An interval's rule names no time zone; say which one its next time is in.
+    zone = f" {schedule.timezone}" if schedule.kind == INTERVAL else ""
+    return f"{describe(schedule)} — next {local:%a} {local.day} {local:%b}, {local:%H:%M}{zone}"
 
 
 def _weekdays(days: tuple[int, ...]) -> str:

@@ -5,12 +5,14 @@
   // Times are shown in the browser's time zone: the server reads it from the `tz` cookie.
   // Reload once when it changes, and only if the cookie stuck (no reload loop when blocked).
   var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  // IANA names ("Europe/Paris", "America/Port-au-Prince") are cookie-safe: stored as they are,
+  // since the server reads the cookie without URL-decoding it.
   var readTz = function () {
     var match = document.cookie.match(/(?:^|;\s*)tz=([^;]*)/);
-    return match ? decodeURIComponent(match[1]) : "";
+    return match ? match[1] : "";
   };
-  if (zone && readTz() !== zone) {
-    document.cookie = "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; SameSite=Lax";
+  if (zone && /^[A-Za-z0-9_+\-\/]+$/.test(zone) && readTz() !== zone) {
+    document.cookie = "tz=" + zone + "; path=/; max-age=31536000; SameSite=Lax";
     if (readTz() === zone && !document.body.classList.contains("login-page")) {
       window.location.reload();
     }

@@ -97,6 +97,7 @@ def test_it_keeps_the_wall_clock_time_across_a_dst_change():
 def test_it_counts_an_interval_from_the_last_run():
     every_hour = Schedule(kind=INTERVAL, every=1, period="hours", last_run=NOW - timedelta(minutes=20))
     assert next_run(every_hour, NOW) == NOW + timedelta(minutes=40)
+    assert summary(every_hour, NOW) == "Every hour — next Mon 23 Nov, 11:00 UTC"
     # Overdue (beat was down): it runs at once.
     late = Schedule(kind=INTERVAL, every=1, period="hours", last_run=NOW - timedelta(hours=3))
     assert next_run(late, NOW) == NOW
