@@ -14,10 +14,19 @@ ROLE_PERMISSIONS = {
 }
 
 
+# Administrators also manage users and their roles, in Django's admin at /admin/.
+USER_ADMIN_PERMISSIONS = ["add_user", "change_user", "view_user", "delete_user", "view_group"]
+
+
 def ensure_roles(**kwargs):
     for role, codenames in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
         perms = Permission.objects.filter(content_type__app_label="jobs", codename__in=codenames)
+        if role == ADMINISTRATOR:
+            users = Permission.objects.filter(
+                content_type__app_label="auth", codename__in=USER_ADMIN_PERMISSIONS
+            )
+            perms = perms | users
         group.permissions.set(perms)
 
 
