@@ -170,3 +170,13 @@ LOGGING = {
 CELERY_BEAT_SCHEDULE = {
     "jobs-reaper": {"task": "jobs.reap", "schedule": float(JOBS_REAPER_INTERVAL_SECONDS)},
 }
+
+# --- Operations (issue 7): alerts, links in e-mails -----------------------------------------
+# Where the console is reached, for the links in alert e-mails.
+CONSOLE_BASE_URL = os.getenv("CONSOLE_BASE_URL", "http://127.0.0.1:8000")
+JOBS_ALERT_INTERVAL_SECONDS = envint("JOBS_ALERT_INTERVAL_SECONDS", "60")
+# Failure e-mails the runner could not send (reaped executions) and hanging executions.
+CELERY_BEAT_SCHEDULE["jobs-alerts"] = {
+    "task": "jobs.check_alerts",
+    "schedule": float(JOBS_ALERT_INTERVAL_SECONDS),
+}

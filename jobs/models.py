@@ -227,3 +227,4 @@ class TransferredMedia(models.Model):
 
 
 from jobs.config.models import ConfigVersion  # noqa: E402,F401
+from jobs.operations.models import ApiToken, ExecutionAlert, JobAlertRule, JobChain, OperationsSettings  # noqa: E402,F401

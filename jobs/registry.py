@@ -66,7 +66,7 @@ def _load() -> None:
     if _loaded:
         return
     _loaded = True
-    for module in ["jobs.pipeline.definitions", *settings.JOBS_EXTRA_MODULES]:
+    for module in ["jobs.pipeline.definitions", "jobs.operations.definitions", *settings.JOBS_EXTRA_MODULES]:
         import_module(module)
 
 

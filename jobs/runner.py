@@ -23,6 +23,7 @@ from jobs import registry, services
 from jobs.context import Aborted, JobFailed, RunState, StepContext, flush
 from jobs.joblog import JobLog, log_path
 from jobs.models import ExecutionStatus, ExitStatus, JobExecution, StepExecution, StepStatus
+from jobs.operations.hooks import after_finish
 
 logger = logging.getLogger(__name__)
 
@@ -152,6 +153,7 @@ def _finish(run: RunState, status: str, exit_status: str, message: str) -> None:
             "INFO" if exit_status != ExitStatus.ERROR else "ERROR",
             f"Execution {label}{': ' + message if message else ''}",
         )
+        after_finish(run.execution)
     else:
         run.log.write(
             "WARN", f"Execution ended {label}, but it had already been closed (abandoned by the reaper)"

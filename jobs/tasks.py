@@ -57,3 +57,7 @@ def run_scheduled(
 @shared_task(name="jobs.reap")
 def reap() -> int:
     return len(services.executions_reap())
+
+
+# The operations' tasks (chains waiting for locks, alerts), registered with this module.
+from jobs.operations.tasks import check_alerts, start_chained  # noqa: E402,F401

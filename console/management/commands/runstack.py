@@ -20,6 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, port, no_demo, **options):
         call_command("migrate", interactive=False, verbosity=0)
+        call_command("setup_schedules", verbosity=0)
         stack = Stack(log_dir=settings.VAR_DIR / "logs")
         signal.signal(signal.SIGTERM, lambda *a: (_ for _ in ()).throw(KeyboardInterrupt()))
         try:

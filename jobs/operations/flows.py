@@ -1,0 +1,95 @@
+"""Flows: one execution that runs other jobs in order, one step per job, stopping at the
+first ERROR (as SFCC's job flows).
+
+Each step starts the inner job as an execution of its own (trigger `chain`, `parent` = the
+flow's execution), which takes its own locks, and waits for it to end. The flow job locks
+only itself: holding its children's resources would keep them from ever starting.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+
+from jobs import registry, services
+from jobs.context import JobFailed, StepContext
+from jobs.models import ExecutionStatus, ExitStatus, JobExecution, Trigger
+from jobs.registry import Job, Step
+
+# How often a flow step looks at its child (and at the flow's own Stop request).
+POLL_SECONDS = 0.5
+
+_flows: set[str] = set()
+
+
+def flow_job(job_id: str, description: str, job_ids: list[str], order: str = "") -> Job:
+    """A job whose steps run `job_ids` one after the other."""
+    steps = tuple(
+        Step(f"run {inner}", _runner_of(inner), f"Run {inner} and wait for it to end") for inner in job_ids
+    )
+    _flows.add(job_id)
+    return Job(id=job_id, description=description, steps=steps, order=order)
+
+
+def is_flow(job_id: str) -> bool:
+    return job_id in _flows
+
+
+def _runner_of(job_id: str):
+    def run_inner_job(ctx: StepContext) -> None:
+        child = _start_child(ctx, job_id)
+        ctx.info(f"Started {job_id} as execution #{child.pk}")
+        child = _wait_for(ctx, child)
+        _judge(ctx, child)
+
+    run_inner_job.__name__ = f"run_{job_id}"
+    return run_inner_job
+
+
+def _start_child(ctx: StepContext, job_id: str) -> JobExecution:
+    """Start the inner job; while its locks are held elsewhere, wait (as a scheduled run
+    does) up to JOBS_SCHEDULED_LOCK_WAIT_SECONDS, then fail the flow."""
+    registry.get(job_id)  # an unknown job fails the step with a clear message
+    waited_since = time.monotonic()
+    told = False
+    while True:
+        ctx.check_abort()
+        try:
+            return services.execution_create(job_id=job_id, trigger=Trigger.CHAIN, parent=ctx.execution)
+        except services.LocksHeld as exc:
+            waited = time.monotonic() - waited_since
+            if waited >= settings.JOBS_SCHEDULED_LOCK_WAIT_SECONDS:
+                raise JobFailed(f"{exc} Waited {waited:.0f}s for it.") from None
+            if not told:
+                ctx.warning(f"{exc} Waiting for it to end.")
+                told = True
+        except services.BrokerUnavailable as exc:
+            raise JobFailed(str(exc)) from None
+        time.sleep(settings.JOBS_SCHEDULED_LOCK_RETRY_SECONDS)
+
+
+def _wait_for(ctx: StepContext, child: JobExecution) -> JobExecution:
+    """Until the child ends. A Stop of the flow stops the child too."""
+    while True:
+        child.refresh_from_db(fields=["execution_status", "exit_status", "message", "data_error_count"])
+        if not child.is_active:
+            return child
+        if ctx.run.abort.is_set():
+            services.execution_stop(execution=child)
+            ctx.warning(f"Stopping {child.job_id} (execution #{child.pk}) with the flow")
+            ctx.check_abort()
+        time.sleep(POLL_SECONDS)
+
+
+def _judge(ctx: StepContext, child: JobExecution) -> None:
+    label = child.exit_status or child.execution_status
+    said = f": {child.message}" if child.message else ""
+    if child.execution_status == ExecutionStatus.FINISHED and child.exit_status == ExitStatus.OK:
+        ctx.info(f"{child.job_id} (execution #{child.pk}) ended OK")
+        return
+    if child.execution_status == ExecutionStatus.FINISHED and child.exit_status == ExitStatus.WARN:
+        # The flow goes on and ends WARN, naming the child that warned.
+        ctx.data_error(f"{child.job_id} #{child.pk}", f"ended WARN{said}")
+        return
+    raise JobFailed(f"{child.job_id} (execution #{child.pk}) ended {label}{said}")
