@@ -119,6 +119,7 @@ class ProductTransformer:
         out = _Values()
         notes: list[str] = []
         rules, channel, langs = self.rules, self.config.channel, self._langs
+        custom = product.custom
         for code, entries in values.items():
             rule = rules.get(code) or self._rules_lower.get(code.lower())
             if rule is None:
@@ -127,11 +128,13 @@ class ProductTransformer:
             target = rule.target
             if target is Target.SKIP:
                 continue
+            # Per value only what varies: the rule's fields are read once per attribute.
+            scopable, localizable, convert, name = rule.scopable, rule.localizable, rule.convert, rule.name
             for entry in entries:
-                if rule.scopable and entry.get("scope") != channel:
+                if scopable and entry.get("scope") != channel:
                     continue
                 lang = None
-                if rule.localizable:
+                if localizable:
                     locale = entry.get("locale")
                     lang = langs.get(locale)
                     if lang is None:
@@ -140,11 +143,15 @@ class ProductTransformer:
                 data = entry.get("data")
                 if data is None or data == "" or data == []:
                     continue
-                value = rule.convert(data, notes)
+                value = convert(data, notes)
                 if notes:
                     problems.extend(Problem(product.id, f"{code}: {note}") for note in notes)
                     notes.clear()
-                if value is not None:
+                if value is None:
+                    continue
+                if target is Target.CUSTOM:  # most values: no call to _put
+                    custom.append(CustomValue(name, value, lang))
+                else:
                     self._put(product, out, rule, target, value, lang)
         _add_x_default(product, self._default_lang)
         return out
