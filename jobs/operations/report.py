@@ -75,7 +75,7 @@ def job_statuses(now: datetime | None = None) -> list[JobStatus]:
                 last_success=successes.get(job.id),
                 failures_7d=count.get("failures_7d", 0),
                 failures_30d=count.get("failures_30d", 0),
-                finished_30d=count.get("finished", 0),
+                finished_30d=count.get("runs", 0),
                 succeeded_30d=count.get("succeeded", 0),
                 median=median,
                 p95=p95,
@@ -102,7 +102,7 @@ def _counts(ids, now) -> dict[str, dict]:
         .order_by()
         .values("job_id")
         .annotate(
-            finished=Count("pk"),
+            runs=Count("pk"),
             succeeded=Count("pk", filter=Q(exit_status__in=SUCCESS)),
             failures_30d=Count("pk", filter=error),
             failures_7d=Count("pk", filter=error & short),
