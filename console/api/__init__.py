@@ -1,0 +1,1 @@
+"""The REST API for automation, modelled on OCAPI's job endpoints (see openapi.py)."""
