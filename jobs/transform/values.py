@@ -42,6 +42,8 @@ AKENEO_KINDS = {
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _PLAIN_INT = re.compile(r"^-?\d+$")
+# SFCC keeps at most 4,000 bytes in a String attribute; text and html values have no such limit.
+STRING_MAX_BYTES = 4000
 
 Notes = list[str]
 Converter = Callable[[object, Notes], object]
@@ -79,6 +81,17 @@ def _text(data, notes):
     if not isinstance(data, str):
         data = str(data)
     return clean_text(data, notes) or None
+
+
+def _string(data, notes):
+    text = _text(data, notes)
+    if text is None:
+        return None
+    encoded = text.encode()
+    if len(encoded) <= STRING_MAX_BYTES:
+        return text
+    notes.append(f"{len(encoded):,} bytes, more than the {STRING_MAX_BYTES:,} SFCC keeps in a string; cut")
+    return encoded[:STRING_MAX_BYTES].decode(errors="ignore")
 
 
 def number_text(data, integer: bool) -> str:
@@ -289,7 +302,9 @@ def _route(attribute: dict, options: Iterable[dict], config: MappingConfig, asse
 
 
 def _converter(attribute, kind, options, asset_path, config) -> Converter:
-    if kind in ("text", "textarea"):
+    if kind == "text":
+        return _string
+    if kind == "textarea":
         return _text
     if kind == "number":
         return _number(integer=not attribute.get("decimals_allowed", True))
