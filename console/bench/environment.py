@@ -3,7 +3,9 @@ server and a Celery worker as child processes, and a sampler of the worker's mem
 
 Nothing here touches the console's own data: the database is `bench_jobs` on the configured
 PostgreSQL server (or a SQLite file under var/bench), the broker is Redis DB 13 of the
-configured Redis (or an embedded Redis on a free port), the storage root is var/bench/storage.
+configured Redis (or an embedded Redis on a free port) with a queue named after this process
+(two benchmarks at once, e.g. `make bench` beside the test suite's tiny one, never take each
+other's tasks), the storage root is var/bench/storage.
 """
 
 from __future__ import annotations
@@ -105,10 +107,12 @@ class BenchDatabase:
 
 @dataclass
 class BenchBroker:
-    """Redis DB 13 of the configured Redis, emptied first; or an embedded Redis of its own."""
+    """Redis DB 13 of the configured Redis, or an embedded Redis of its own; and a queue of
+    this run's own."""
 
     var_dir: Path
     url: str = ""
+    queue: str = field(default_factory=lambda: f"bench-{os.getpid()}")
     process: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -119,12 +123,10 @@ class BenchBroker:
         else:
             parts = urlsplit(settings.REDIS_URL)
             self.url = urlunsplit(parts._replace(path=f"/{BENCH_REDIS_DB}"))
-            import redis
-
-            redis.Redis.from_url(self.url).flushdb()
         # Nothing was queued from this process yet, so the producer pool picks this up.
         settings.CELERY_BROKER_URL = self.url
         celery_app.conf.broker_url = self.url
+        celery_app.conf.task_default_queue = self.queue
 
     def stop(self) -> None:
         if self.process is not None:
@@ -176,9 +178,10 @@ class Worker:
     """One Celery worker, concurrency 1, a fresh pool process per task (`--max-tasks-per-child
     1`): each import's peak RSS is its own, not what earlier runs left behind."""
 
-    def __init__(self, env: dict[str, str], log_dir: Path):
+    def __init__(self, env: dict[str, str], log_dir: Path, queue: str):
         self.stack = Stack(env=env, echo=False, log_dir=log_dir)
-        command = worker_command("bench", concurrency=1, loglevel="WARNING") + ["--max-tasks-per-child", "1"]
+        command = worker_command(queue, concurrency=1, loglevel="WARNING")
+        command += ["--max-tasks-per-child", "1", "--queues", queue]
         self.process = self.stack.start("worker", command)
 
     def stop(self) -> None:

@@ -14,6 +14,7 @@ from jobs.models import ExecutionStatus, JobExecution
 from .environment import RssSampler
 
 TOUCH_EVERY = 100  # 1% of products changed for the second differential run
+PICK_UP_TIMEOUT = 120  # seconds for the worker to claim an execution
 
 
 def configure(akeneo_url: str) -> None:
@@ -76,12 +77,16 @@ def run_job(job_id: str, sampler: RssSampler, timeout: float = 3600) -> ImportRu
     """Queue the job as the Run button does, wait for it to end, read its figures."""
     sampler.reset()
     execution = services.execution_create(job_id=job_id)
-    deadline = time.monotonic() + timeout
+    began = time.monotonic()
     while True:
         execution.refresh_from_db()
-        if execution.execution_status in (ExecutionStatus.FINISHED, ExecutionStatus.ABORTED):
+        status = execution.execution_status
+        if status in (ExecutionStatus.FINISHED, ExecutionStatus.ABORTED):
             break
-        if time.monotonic() > deadline:
+        waited = time.monotonic() - began
+        if status == ExecutionStatus.PENDING and waited > PICK_UP_TIMEOUT:
+            raise TimeoutError(f"no worker took execution #{execution.pk} within {PICK_UP_TIMEOUT} s")
+        if waited > timeout:
             raise TimeoutError(f"{job_id} did not end within {timeout:.0f} s (execution #{execution.pk})")
         time.sleep(0.1)
     peak = sampler.peak()

@@ -41,7 +41,7 @@ def run(sizes: Sizes, *, out: Path, database: str, say: Callable[[str], None], k
     say(f"Database {env.database.url}, broker {env.broker.url}, storage {env.storage}")
     worker = sampler = None
     try:
-        worker = environment.Worker(env.worker_env(), root / "logs")
+        worker = environment.Worker(env.worker_env(), root / "logs", env.broker.queue)
         sampler = environment.RssSampler(worker.process.pid).start()
         results = {"products": sizes.products, "small_products": sizes.small_products}
         results |= _imports(small_catalog, catalog, sampler, say)
