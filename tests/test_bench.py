@@ -21,9 +21,11 @@ PAGES = {"jobs", "history", "history_filtered", "execution"}
 
 def test_it_runs_the_benchmark_and_writes_its_results(tmp_path):
     out = tmp_path / "results.json"
+    # A database of this run's own: a suite running beside (or a make bench) must not drop it.
     command = [
         sys.executable, "manage.py", "bench", "--products", "300", "--small-products", "100",
-        "--executions", "200", "--requests", "3", "--database", "bench_jobs_test", "--out", str(out),
+        "--executions", "200", "--requests", "3", "--database", f"bench_jobs_test_{os.getpid()}",
+        "--out", str(out),
     ]  # fmt: skip
     env = {**os.environ, "JOBS_EXTRA_MODULES": ""}  # the four import jobs only, not the tests' own
     finished = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
