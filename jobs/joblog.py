@@ -25,8 +25,9 @@ def log_file_name(job_id: str, when: datetime) -> str:
 
 
 def log_path(name: str) -> Path:
-    """Where a log file lives. The name comes from our own database row, never from a request."""
-    return Path(settings.STORAGE_ROOT) / LOG_DIR / name
+    """Where a log file lives. The name comes from our own database row, never from a request;
+    still, a row is data: only its last part counts, so no name reaches outside the log folder."""
+    return Path(settings.STORAGE_ROOT) / LOG_DIR / Path(name).name
 
 
 class JobLog:
@@ -72,7 +73,7 @@ def tail(path: Path, max_bytes: int = 16_384) -> str:
             size = file.tell()
             file.seek(max(0, size - max_bytes))
             data = file.read()
-    except FileNotFoundError:
+    except (FileNotFoundError, IsADirectoryError):
         return ""
     if size > max_bytes:
         data = data.split(b"\n", 1)[-1]
