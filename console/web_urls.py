@@ -2,11 +2,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from console.views import audit, executions, history, jobs
+from console.views import audit, auth, executions, history, jobs
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="jobs", permanent=False)),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Operations › Jobs. Job ids contain spaces, hence <path:>; the suffixed routes come first
     # so that "…/schedule/" is never read as part of a job id.
