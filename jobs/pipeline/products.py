@@ -133,6 +133,7 @@ class Export:
         roots = self.stack.enter_context(RootModels(self.ctx.workdir))
         for page in pages:
             self.ctx.check_abort()
+            self._count(page)
             for model in page.items:
                 self.ctx.read()
                 result = self.transformer.add_model(model, self.masters)
@@ -144,13 +145,16 @@ class Export:
                     roots.append(model)
         return roots
 
+    def _count(self, page) -> None:
+        """Add a listing's count to the step's total for the progress bar (only its first page
+        carries one: the client asks for it once)."""
+        if page.items_count is not None:
+            self.ctx.set_total((self.ctx.step.total or 0) + page.items_count)
+
     def products(self, pages: Iterable, skip: set[str] | None = None) -> None:
-        counted = False
         for page in pages:
             self.ctx.check_abort()
-            if page.items_count is not None and not counted:  # the listing's count, once
-                self.ctx.set_total((self.ctx.step.total or 0) + page.items_count)
-                counted = True
+            self._count(page)
             for product in page.items:
                 if skip is not None and product.get("identifier") in skip:
                     continue
