@@ -65,6 +65,17 @@ class JobLog:
             self._file.close()
 
 
+def append(log_file_name: str, level: str, message: str) -> None:
+    """One line added to an execution's log from outside its run (the reaper, a chain)."""
+    if not log_file_name:
+        return
+    log = JobLog(log_path(log_file_name))
+    try:
+        log.write(level, message)
+    finally:
+        log.close()
+
+
 def tail(path: Path, max_bytes: int = 16_384) -> str:
     """The end of a log file, for the execution page: at most `max_bytes`, whole lines."""
     try:

@@ -13,8 +13,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
-from jobs import registry
-from jobs.joblog import JobLog, log_file_name, log_path
+from jobs import joblog, registry
+from jobs.joblog import log_file_name
 from jobs.models import (
     ACTIVE_STATUSES,
     AuditEntry,
@@ -228,7 +228,7 @@ def executions_reap(now=None) -> list[JobExecution]:
             StepExecution.objects.filter(execution=execution, status=StepStatus.RUNNING).update(
                 status=StepStatus.ERROR, message="Abandoned: the worker stopped", finished=now
             )
-            _append_to_log(execution, "ERROR", message)
+            joblog.append(execution.log_file_name, "ERROR", message)
             reaped.append(execution)
             logger.warning("Reaped %s: %s", execution, message)
     return reaped
@@ -246,16 +246,6 @@ def execution_record_skipped(*, job_id: str, reason: str, schedule: str | None =
         finished=now,
         dedupe_key=f"schedule:{schedule}:{now.isoformat()}" if schedule else None,
     )
-
-
-def _append_to_log(execution: JobExecution, level: str, message: str) -> None:
-    if not execution.log_file_name:
-        return
-    log = JobLog(log_path(execution.log_file_name))
-    try:
-        log.write(level, message)
-    finally:
-        log.close()
 
 
 def active_executions():

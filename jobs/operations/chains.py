@@ -15,8 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from jobs import registry, services
-from jobs.joblog import JobLog, log_path
+from jobs import joblog, registry, services
 from jobs.models import ExecutionStatus, JobExecution, Trigger
 from jobs.operations import flows
 from jobs.operations.models import JobChain
@@ -102,13 +101,7 @@ def _record_skipped(source: JobExecution, target: str, reason: str) -> JobExecut
 
 def _log(source: JobExecution, level: str, message: str) -> None:
     logger.info("%s: %s", source, message)
-    if not source.log_file_name:
-        return
-    log = JobLog(log_path(source.log_file_name))
-    try:
-        log.write(level, message)
-    finally:
-        log.close()
+    joblog.append(source.log_file_name, level, message)
 
 
 # --- configuration ---------------------------------------------------------------------

@@ -25,9 +25,9 @@ from .stream import (
     Spool,
     SubElement,
     add_localized,
+    build,
     check_id,
     check_length,
-    clean_record,
     flag,
 )
 
@@ -81,26 +81,17 @@ class CatalogWriter:
         return self
 
     def category(self, category: Category) -> None:
-        try:
-            element = _category_element(category)
-        except ValueError:  # lxml refused a character XML cannot hold: clean and rebuild
-            element = _category_element(clean_record(category))
+        element = build(_category_element, category)
         self._doc.write(element)
         self.category_count += 1
 
     def product(self, product: Product) -> None:
-        try:
-            element = _product_element(product)
-        except ValueError:
-            element = _product_element(clean_record(product))
+        element = build(_product_element, product)
         self._products.write(element)
         self.product_count += 1
 
     def assignment(self, assignment: CategoryAssignment) -> None:
-        try:
-            element = _assignment_element(assignment)
-        except ValueError:
-            element = _assignment_element(clean_record(assignment))
+        element = build(_assignment_element, assignment)
         self._assignments.write(element)
         self.assignment_count += 1
 

@@ -16,8 +16,8 @@ from .stream import (
     Spool,
     SubElement,
     add_localized,
+    build,
     check_id,
-    clean_record,
     flag,
 )
 
@@ -53,10 +53,7 @@ class MetadataWriter:
         return self
 
     def attribute(self, definition: AttributeDefinition) -> None:
-        try:
-            element = _attribute_element(definition)
-        except ValueError:  # lxml refused a character XML cannot hold
-            element = _attribute_element(clean_record(definition))
+        element = build(_attribute_element, definition)
         if not self._attributes_open:
             self._doc.open("custom-attribute-definitions")
             self._attributes_open = True
@@ -64,10 +61,7 @@ class MetadataWriter:
         self.attribute_count += 1
 
     def group(self, group: AttributeGroup) -> None:
-        try:
-            element = _group_element(group)
-        except ValueError:
-            element = _group_element(clean_record(group))
+        element = build(_group_element, group)
         self._groups.write(element)
         self.group_count += 1
 

@@ -14,8 +14,8 @@ from .stream import (
     InvalidRecordError,
     SubElement,
     add_localized,
+    build,
     check_id,
-    clean_record,
     flag,
 )
 
@@ -35,10 +35,7 @@ class PricebookWriter:
         self.price_count = 0
 
     def __enter__(self) -> PricebookWriter:
-        try:
-            header = _header_element(self.header)
-        except ValueError:
-            header = _header_element(clean_record(self.header))
+        header = build(_header_element, self.header)
         self._doc = Document(self.path, NAMESPACE, "pricebooks")
         self._doc.open("pricebook")
         self._doc.write(header)
@@ -46,10 +43,7 @@ class PricebookWriter:
         return self
 
     def price(self, table: PriceTable) -> None:
-        try:
-            element = _price_table_element(table)
-        except ValueError:
-            element = _price_table_element(clean_record(table))
+        element = build(_price_table_element, table)
         self._doc.write(element)
         self.price_count += 1
 

@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import IO, Any
@@ -42,6 +43,15 @@ class InvalidRecordError(Exception):
 def clean_text(value: str) -> str:
     """Drop the characters XML cannot hold; returns `value` itself when it is already clean."""
     return _NOT_XML.sub("", value)
+
+
+def build(make: Callable[[Any], Any], record: Any) -> Any:
+    """`make(record)`, or, when lxml refuses a character XML cannot hold, the same from a
+    cleaned copy: the hot path pays nothing for text that is already valid."""
+    try:
+        return make(record)
+    except ValueError:
+        return make(clean_record(record))
 
 
 def clean_record(obj: Any) -> Any:
