@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from django_celery_beat.models import PeriodicTask
+from django_celery_beat.models import PeriodicTask, PeriodicTasks
 
 from jobs import scheduling
 from jobs.models import ExitStatus, JobExecution, Trigger
@@ -17,6 +17,7 @@ from tests.reliability.helpers import process_log, processes
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 FIRED = "Sending due task job:Test-Quick"
+REAPER = "Sending due task jobs-reaper"
 
 
 def done(logs) -> list[str]:
@@ -26,12 +27,15 @@ def done(logs) -> list[str]:
 def test_it_runs_a_slot_fired_by_two_beats_once(django_db_setup, redis_url, storage_root, tmp_path):
     every_minute = scheduling.Schedule(kind=scheduling.INTERVAL, every=1, period="minutes")
     scheduling.schedule_set(job_id="Test-Quick", user=None, schedule=every_minute)
-    # Counted from 57 s ago, the slot falls due just after the beats start (both load it then).
-    PeriodicTask.objects.filter(name=scheduling.task_name("Test-Quick")).update(
-        last_run_at=timezone.now() - timedelta(seconds=57)
-    )
     logs = tmp_path / "logs"
     with processes(logs, workers=1, beats=2, STORAGE_ROOT=str(storage_root)):
+        for beat in ("beat-1", "beat-2"):  # both have loaded the schedules and tick
+            wait_for(lambda beat=beat: REAPER in process_log(logs, beat), 60, what=f"{beat} to tick")
+        # Counted from a minute ago, the slot is due now; both beats notice the change and fire it.
+        PeriodicTask.objects.filter(name=scheduling.task_name("Test-Quick")).update(
+            last_run_at=timezone.now() - timedelta(seconds=60)
+        )
+        PeriodicTasks.update_changed()
         for beat in ("beat-1", "beat-2"):
             wait_for(lambda beat=beat: FIRED in process_log(logs, beat), 60, what=f"{beat} to fire the slot")
         wait_for(lambda: len(done(logs)) >= 2, 60, what="the worker to take both fires")
