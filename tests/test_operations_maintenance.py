@@ -17,6 +17,14 @@ from tests import engine_jobs  # noqa: F401 - registers Test-Quick…
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def storage_root(settings, tmp_path):
+    """A storage root of this test's own: the files counted are exactly the ones it made (on
+    SQLite execution ids are reused, so another test's artifacts/<id>/ could be counted)."""
+    settings.STORAGE_ROOT = tmp_path / "storage"
+    return settings.STORAGE_ROOT
+
+
 def old(job_id, exit_status, days_ago, status=ExecutionStatus.FINISHED, storage_root=None):
     created = timezone.now() - timedelta(days=days_ago)
     name = log_file_name(job_id, created)
