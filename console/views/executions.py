@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from console.views.common import get_execution_or_404, require, role_required
-from console.views.jobs import order_warning
+from console.views.jobs import start_job
 from jobs import joblog, services
 
 MAX_DATA_ERRORS_SHOWN = 1000
@@ -58,15 +58,8 @@ def execution_stop(request, execution_id):
 def execution_rerun(request, execution_id):
     require(request.user, "run")
     previous = get_execution_or_404(execution_id)
-    try:
-        execution = services.execution_create(job_id=previous.job_id, user=request.user)
-    except (services.LocksHeld, services.BrokerUnavailable) as exc:
-        messages.error(request, str(exc))
-        return redirect("execution", previous.pk)
-    messages.success(request, f"Started {execution.job_id} again as execution #{execution.pk}.")
-    if warning := order_warning(execution.job_id):
-        messages.warning(request, warning)
-    return redirect("execution", execution.pk)
+    execution = start_job(request, previous.job_id, again=True)
+    return redirect("execution", (execution or previous).pk)
 
 
 @role_required

@@ -86,25 +86,30 @@ def jobs_table(request):
     return render(request, "jobs/_table.html", {"rows": rows, "active": active})
 
 
+def start_job(request, job_id: str, *, again: bool = False) -> JobExecution | None:
+    """Run a job from a page: the execution, or None when refused; the user is told either way.
+    The one way the Run and Run again buttons start a job."""
+    try:
+        execution = services.execution_create(job_id=job_id, user=request.user)
+    except services.LocksHeld as exc:
+        # A double click lands here too: the first click's execution holds the job lock.
+        already = exc.holder is not None and exc.holder.job_id == job_id
+        (messages.info if already else messages.error)(request, str(exc))
+        return None
+    except services.BrokerUnavailable as exc:
+        messages.error(request, str(exc))
+        return None
+    messages.success(request, f"Started {job_id}{' again' if again else ''} as execution #{execution.pk}.")
+    if warning := order_warning(job_id):
+        messages.warning(request, warning)
+    return execution
+
+
 @require_POST
 @role_required
 def job_run(request, job_id):
     require(request.user, "run")
-    job = get_job_or_404(job_id)
-    warning = order_warning(job.id)
-    try:
-        execution = services.execution_create(job_id=job.id, user=request.user)
-    except services.LocksHeld as exc:
-        # A double click lands here too: the first click's execution holds the job lock.
-        already = exc.holder is not None and exc.holder.job_id == job.id
-        (messages.info if already else messages.error)(request, str(exc))
-        return redirect("jobs")
-    except services.BrokerUnavailable as exc:
-        messages.error(request, str(exc))
-        return redirect("jobs")
-    messages.success(request, f"Started {job.id} as execution #{execution.pk}.")
-    if warning:
-        messages.warning(request, warning)
+    start_job(request, get_job_or_404(job_id).id)
     return redirect("jobs")
 
 
