@@ -13,7 +13,7 @@ SELECT_TYPES = ("pim_catalog_simpleselect", "pim_catalog_multiselect")
 def export_attributes(ctx: StepContext) -> None:
     config = common.settings(ctx).mapping
     client = common.akeneo(ctx)
-    attributes = list(client.attributes())
+    attributes = common.attributes(ctx)
     ctx.set_total(len(attributes))
     options = {}
     for attribute in attributes:

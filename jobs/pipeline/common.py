@@ -41,6 +41,13 @@ def akeneo(ctx: StepContext) -> AkeneoClient:
     return client
 
 
+def attributes(ctx: StepContext) -> list[dict]:
+    """Akeneo's attributes, asked once per execution whichever steps need them."""
+    if "attributes" not in ctx.state:
+        ctx.state["attributes"] = list(akeneo(ctx).attributes())
+    return ctx.state["attributes"]
+
+
 def staging(ctx: StepContext) -> Path:
     """The folder that becomes the archive's top folder: meta/, catalogs/<id>/, pricebooks/."""
     path = ctx.workdir / "staging"

@@ -38,7 +38,7 @@ def transfer_media(ctx: StepContext) -> None:
     """Every media code used by an image attribute of a product or product model."""
     client = common.akeneo(ctx)
     channel = common.settings(ctx).mapping.channel
-    image_attributes = [a["code"] for a in client.attributes() if a.get("type") in IMAGE_TYPES]
+    image_attributes = [a["code"] for a in common.attributes(ctx) if a.get("type") in IMAGE_TYPES]
     if not image_attributes:
         ctx.info("No image attributes in Akeneo: nothing to transfer")
         return
@@ -89,7 +89,7 @@ def transfer_assets(ctx: StepContext) -> None:
     families = sorted(
         {
             a.get("reference_data_name")
-            for a in client.attributes()
+            for a in common.attributes(ctx)
             if a.get("type") in ASSET_TYPES and a.get("reference_data_name")
         }
     )

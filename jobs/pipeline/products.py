@@ -67,7 +67,7 @@ class Export:
         settings = common.settings(ctx)
         self.config = settings.mapping
         client = common.akeneo(ctx)
-        attributes = list(client.attributes())
+        attributes = common.attributes(ctx)
         options = {
             a["code"]: list(client.attribute_options(a["code"]))
             for a in attributes
