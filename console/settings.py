@@ -4,6 +4,7 @@
 embedded defaults (a SQLite file and a Redis that `make run` starts itself under var/).
 """
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -40,6 +41,10 @@ INSTALLED_APPS = [
     "jobs",
     "console",
 ]
+# The demo servers, `make run`'s stack and the benchmarks' commands: present in a checkout
+# (make run, make test), absent from the production image, which does not carry the package.
+if importlib.util.find_spec("demo") is not None:
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

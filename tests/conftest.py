@@ -40,7 +40,7 @@ def redis_url() -> str:
     """The broker: REDIS_URL when set, else the embedded Redis (started if not running)."""
     from django.conf import settings
 
-    from console import embedded_redis
+    from demo import embedded_redis
 
     if settings.REDIS_EMBEDDED and not embedded_redis.is_up(settings.REDIS_URL):
         process = embedded_redis.start(settings.EMBEDDED_REDIS_PORT, settings.VAR_DIR / "redis-test")

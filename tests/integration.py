@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import connection
 
-from console.stack import Stack, beat_command, worker_command
+from demo.stack import Stack, beat_command, worker_command
 
 
 def database_url() -> str:

@@ -10,11 +10,11 @@ from django import forms
 from django.urls import reverse
 
 from console.config_forms import ConfigForm
+from demo.akeneo.server import DemoAkeneoServer
+from demo.sfcc.server import DemoSfccServer
 from jobs import config
-from jobs.akeneo.demo_server import DemoAkeneoServer
 from jobs.config.models import ConfigVersion
 from jobs.config.services import in_force
-from jobs.sfcc.demo_server import DemoSfccServer
 from tests.conftest import ICECAT_API
 
 AKENEO_SECRET = "akeneo-s3cret-value"

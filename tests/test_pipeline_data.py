@@ -9,11 +9,11 @@ import pytest
 from django.conf import settings
 from lxml import etree
 
+from demo.akeneo.generator import write_catalog
+from demo.akeneo.server import DemoAkeneoServer
 from jobs import config as import_config
 from jobs import runner, services
 from jobs.akeneo.client import AkeneoClient
-from jobs.akeneo.demo_server import DemoAkeneoServer
-from jobs.akeneo.generator import write_catalog
 from jobs.joblog import log_path
 from jobs.models import ExitStatus
 from jobs.pipeline.definitions import ATTRIBUTES, FULL_PRODUCTS, MEDIA_PRICEBOOK

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from demo.akeneo.server import DemoAkeneoServer
+from demo.sfcc.server import DemoSfccServer
 from jobs import config as import_config
 from jobs import services
-from jobs.akeneo.demo_server import DemoAkeneoServer
 from jobs.models import ExitStatus, Watermark
 from jobs.pipeline.definitions import ATTRIBUTES, DIFFERENTIAL_PRODUCTS, FULL_PRODUCTS, MEDIA_PRICEBOOK
-from jobs.sfcc.demo_server import DemoSfccServer
 from tests.conftest import ICECAT_API, XSD_DIR
 from tests.integration import running, wait_finished
 

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from console.stack import manage_command
+from demo.stack import manage_command
 from jobs import services
 from jobs.joblog import log_path
 from jobs.models import ExitStatus, JobExecution, ResourceLock

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from demo.akeneo.generator import write_catalog
+from demo.akeneo.server import DemoAkeneoServer
 from jobs.akeneo.client import AkeneoClient
-from jobs.akeneo.demo_server import DemoAkeneoServer
-from jobs.akeneo.generator import write_catalog
 from tests.conftest import ICECAT_API
 
 SECRET = "s3cr3t-client-Secret-42"

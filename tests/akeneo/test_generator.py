@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from jobs.akeneo.generator import write_catalog
+from demo.akeneo.generator import write_catalog
 from tests.akeneo.conftest import make_client, start_server
 
 

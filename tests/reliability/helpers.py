@@ -9,9 +9,9 @@ import socket
 from contextlib import contextmanager
 from pathlib import Path
 
-from console import embedded_redis
 from console.celery import app as celery_app
-from console.stack import Stack, beat_command, worker_command
+from demo import embedded_redis
+from demo.stack import Stack, beat_command, worker_command
 from jobs import config as import_config
 from jobs.joblog import log_path
 from tests.integration import process_env, wait_for

@@ -11,10 +11,10 @@ from django.conf import settings
 from django.urls import reverse
 from lxml import etree
 
+from demo.akeneo.generator import write_catalog
+from demo.akeneo.server import DemoAkeneoServer
 from jobs import config as import_config
 from jobs import runner, services
-from jobs.akeneo.demo_server import DemoAkeneoServer
-from jobs.akeneo.generator import write_catalog
 from jobs.models import ExitStatus
 from jobs.pipeline.definitions import FULL_PRODUCTS
 from tests.reliability.helpers import configure_import, execution_log

@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from demo.akeneo.server import DemoAkeneoServer
 from jobs import services
-from jobs.akeneo.demo_server import DemoAkeneoServer
 from jobs.models import ExecutionStatus, ExitStatus, JobExecution, ResourceLock, StepStatus, Watermark
 from jobs.pipeline.definitions import FULL_PRODUCTS
 from tests.conftest import ICECAT_API

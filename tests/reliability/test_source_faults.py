@@ -6,11 +6,11 @@ is reported OK that SFCC did not import."""
 
 import pytest
 
+from demo.akeneo.server import DemoAkeneoServer
+from demo.sfcc.server import DemoSfccServer
 from jobs import services
-from jobs.akeneo.demo_server import DemoAkeneoServer
 from jobs.models import ExitStatus
 from jobs.pipeline.definitions import ATTRIBUTES, FULL_PRODUCTS
-from jobs.sfcc.demo_server import DemoSfccServer
 from tests.conftest import ICECAT_API, XSD_DIR
 from tests.integration import running, wait_finished
 from tests.reliability.helpers import configure_import, execution_log

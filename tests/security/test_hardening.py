@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from console.stack import manage_command
+from demo.stack import manage_command
 from tests.pages_fixtures import make_execution
 
 pytestmark = pytest.mark.django_db

@@ -10,12 +10,12 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from demo.akeneo.server import DemoAkeneoServer
+from demo.sfcc.server import DemoSfccServer
 from jobs import services
-from jobs.akeneo.demo_server import DemoAkeneoServer
 from jobs.config.models import ConfigVersion
 from jobs.models import AuditEntry, DataError, ExitStatus, JobExecution, StepExecution
 from jobs.pipeline.definitions import ATTRIBUTES
-from jobs.sfcc.demo_server import DemoSfccServer
 from tests.conftest import ICECAT_API, XSD_DIR
 from tests.integration import wait_finished
 from tests.reliability.helpers import configure_import, processes

@@ -5,9 +5,9 @@ import zipfile
 
 import pytest
 
+from demo.sfcc.server import DemoSfccServer
 from jobs.sfcc.archive import build_archives
 from jobs.sfcc.delivery import LocalDelivery, SfccConfig, SfccDelivery, delivery_from_config
-from jobs.sfcc.demo_server import DemoSfccServer
 from jobs.sfcc.errors import (
     SfccAuthError,
     SfccConfigError,

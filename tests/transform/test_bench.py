@@ -1,4 +1,4 @@
-from jobs.transform import bench
+from bench import transform as bench
 
 
 def test_it_runs_the_benchmark_on_realistic_products_without_problems(capsys):

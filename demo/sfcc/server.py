@@ -37,7 +37,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .demo_import import ImportFailed, SiteImport, Store
+from demo.sfcc.site_import import ImportFailed, SiteImport, Store
 
 JOB_ID = "sfcc-site-archive-import"
 WEBDAV_PREFIX = "/on/demandware.servlet/webdav/Sites/"

@@ -16,7 +16,7 @@ from typing import IO
 
 from lxml import etree
 
-from .impexlog import data_error_line
+from jobs.sfcc.impexlog import data_error_line
 
 NS = {
     "http://www.demandware.com/xml/impex/catalog/2006-10-31": "catalog.xsd",

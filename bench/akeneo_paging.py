@@ -1,7 +1,7 @@
 """Benchmark: page every product of a snapshot through `AkeneoClient` from a demo server
 running in its own process (so client and server do not share a GIL).
 
-    python -m jobs.akeneo.bench --data /tmp/cat250k [--port 8093] [--pages N]
+    python -m bench.akeneo_paging --data /tmp/cat250k [--port 8093] [--pages N]
 
 Prints products/s, the server's start-up time and its resident memory after paging.
 """
@@ -17,10 +17,10 @@ from pathlib import Path
 import psutil
 import requests
 
+from demo.akeneo.server import DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_SECRET, DEMO_USERNAME
 from jobs.akeneo.client import AkeneoClient
-from jobs.akeneo.demo_server import DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_SECRET, DEMO_USERNAME
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 
 
 def start_server(data: str, port: int) -> tuple[subprocess.Popen, float]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from demo.akeneo.server import DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_SECRET, DEMO_USERNAME
 from jobs import config as import_config
 from jobs import services
 from jobs.akeneo.client import AkeneoClient
-from jobs.akeneo.demo_server import DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_SECRET, DEMO_USERNAME
 from jobs.models import ExecutionStatus, JobExecution
 
 from .environment import RssSampler

@@ -1,10 +1,10 @@
-"""`make bench` / `make bench-quick`: see `console.bench`."""
+"""`make bench` / `make bench-quick`: see `bench`."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from console.bench import report, suite
+from bench import report, suite
 
 
 class Command(BaseCommand):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from hashlib import sha1
 from pathlib import Path
 
-from jobs.akeneo.images import image_for
+from demo.akeneo.images import image_for
 
 LOCALES = ["en_US", "fr_FR", "de_DE"]
 CHANNELS = {"ecommerce": LOCALES, "mobile": ["en_US", "fr_FR"]}
@@ -680,7 +680,7 @@ def write_catalog(out_dir: str | Path, *, products: int, seed: int = 1, bad_reco
         "seed": seed,
         "with_bad_records": bad_records,
         **counts.__dict__,
-        "generated_by": "jobs.akeneo.generator",
+        "generated_by": "demo.akeneo.generator",
     }
     (out / "_meta.json").write_text(json.dumps(meta, indent=2) + "\n")
     return counts

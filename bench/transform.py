@@ -1,6 +1,6 @@
 """Benchmark of the product transform, the hot path of a full import.
 
-    python -m jobs.transform.bench [N]
+    python -m bench.transform [N]
 
 Builds N synthetic products shaped like Akeneo's REST API output (about 30 values each: two
 locales, three channels, selects, metrics, prices, images, categories, associations), then

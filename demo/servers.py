@@ -5,7 +5,7 @@ The default import configuration (jobs.config) points at these ports."""
 from django.conf import settings
 from django.core.management import call_command
 
-from console.stack import manage_command
+from demo.stack import manage_command
 
 DEMO_PRODUCTS = 3000
 AKENEO_PORT = 8081

@@ -7,8 +7,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from console import embedded_redis
-from console.stack import Stack, beat_command, manage_command, worker_command
+from demo import embedded_redis, servers
+from demo.stack import Stack, beat_command, manage_command, worker_command
 
 
 class Command(BaseCommand):
@@ -30,7 +30,7 @@ class Command(BaseCommand):
                     settings.EMBEDDED_REDIS_PORT, settings.VAR_DIR / "redis"
                 )
             if not no_demo:
-                for name, command in demo_commands():
+                for name, command in servers.commands():
                     stack.start(name, command)
             stack.start("worker", worker_command())
             stack.start("beat", beat_command())
@@ -47,10 +47,3 @@ class Command(BaseCommand):
         finally:
             stack.stop()
         self.stdout.write("Stopped.")
-
-
-def demo_commands():
-    """The demo Akeneo and SFCC servers (issue 6 wires them into the configuration)."""
-    from console import demo
-
-    return demo.commands()

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from jobs.akeneo.snapshot import NONE, RecordIndex, Snapshot, product_uuid
+from demo.akeneo.snapshot import NONE, RecordIndex, Snapshot, product_uuid
 
 Predicate = Callable[[int], bool]
 DAY = 86400.0

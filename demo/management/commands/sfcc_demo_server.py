@@ -7,7 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from jobs.sfcc.demo_server import DemoSfccServer
+from demo.sfcc.server import DemoSfccServer
 
 # ../shared/sfcc/xsd beside the project, derived from this file's location.
 DEFAULT_SCHEMAS = Path(__file__).resolve().parents[4] / "shared" / "sfcc" / "xsd"

@@ -26,8 +26,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, connections
 
-from console import celery_app, embedded_redis
-from console.stack import Stack, manage_command, worker_command
+from console import celery_app
+from demo import embedded_redis
+from demo.stack import Stack, manage_command, worker_command
 
 BENCH_DATABASE = "bench_jobs"
 BENCH_REDIS_DB = 13

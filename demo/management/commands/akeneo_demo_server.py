@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from jobs.akeneo.demo_server import (
+from demo.akeneo.server import (
     DEMO_CLIENT_ID,
     DEMO_PASSWORD,
     DEMO_SECRET,

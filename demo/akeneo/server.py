@@ -31,8 +31,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
-from jobs.akeneo.demo_faults import FaultBoard, TokenStore
-from jobs.akeneo.demo_query import (
+from demo.akeneo.faults import FaultBoard, TokenStore
+from demo.akeneo.images import image_for
+from demo.akeneo.query import (
     Catalog,
     QueryError,
     parse_date,
@@ -40,8 +41,7 @@ from jobs.akeneo.demo_query import (
     trim_values,
     uuid_associations,
 )
-from jobs.akeneo.images import image_for
-from jobs.akeneo.snapshot import NONE, RecordIndex, Snapshot, iso, product_uuid
+from demo.akeneo.snapshot import NONE, RecordIndex, Snapshot, iso, product_uuid
 
 API = "/api/rest/v1"
 MAX_LIMIT = 100

@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from jobs.akeneo.generator import write_catalog
+from demo.akeneo.generator import write_catalog
 
 SEED = 1
 

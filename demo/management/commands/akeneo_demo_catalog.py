@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from jobs.akeneo.generator import write_catalog
+from demo.akeneo.generator import write_catalog
 
 
 class Command(BaseCommand):
