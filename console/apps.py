@@ -6,4 +6,4 @@ class ConsoleConfig(AppConfig):
     verbose_name = "Jobs console"
 
     def ready(self):
-        from console import checks  # noqa: F401 - registers the deploy checks
+        from console import auth_backends, checks  # noqa: F401 - deploy checks; sign-in limit receivers

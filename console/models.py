@@ -1,0 +1,12 @@
+from django.db import models
+
+
+class SignInThrottle(models.Model):
+    """Failed sign-ins per hashed user name or address, within one window (console/throttle.py)."""
+
+    key = models.CharField(max_length=64, primary_key=True)  # sha256 of "user:<name>" or "address:<ip>"
+    failures = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField(db_index=True)  # prune(): rows whose window has passed
+
+    def __str__(self) -> str:
+        return f"{self.key[:12]}… {self.failures} since {self.window_start:%Y-%m-%d %H:%M}"
