@@ -18,6 +18,20 @@ from pathlib import Path
 from django.conf import settings
 
 PYTHON = sys.executable
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM when the process that started us dies, however it
+    dies (kill -9, a closed terminal), so no worker, server or broker outlives its stack.
+    Linux only (prctl); elsewhere the stack's own signal handling is all there is. The signal
+    comes when the starting *thread* ends: start stacks from a thread that lives as long."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
 
 
 def worker_command(name: str = "worker", concurrency: int = 2, loglevel: str = "INFO") -> list[str]:
@@ -60,6 +74,7 @@ class Stack:
             start_new_session=True,
             text=True,
             bufsize=1,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 - only prctl, no lock taken after fork
         )
         self.processes[name] = process
         threading.Thread(target=self._pump, args=(name, process), daemon=True).start()
