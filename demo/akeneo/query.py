@@ -16,6 +16,7 @@ from bisect import bisect_left
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
+from urllib.parse import quote
 
 from demo.akeneo.snapshot import NONE, RecordIndex, Snapshot, product_uuid
 
@@ -362,6 +363,23 @@ def trim_values(
         if kept:
             values[code] = kept
     return {**record, "values": values}
+
+
+def media_links(record: dict, media_attributes: frozenset[str], media_base: str) -> dict:
+    """Akeneo gives every image and file value a `_links.download` to the media file's
+    download endpoint (`.../media-files/<code>/download`)."""
+    values = record.get("values") or {}
+    if not media_attributes.intersection(values):
+        return record
+    linked = dict(values)
+    for code in media_attributes.intersection(values):
+        linked[code] = [
+            {**e, "_links": {"download": {"href": f"{media_base}{quote(e['data'], safe='/')}/download"}}}
+            if isinstance(e.get("data"), str) and e["data"]
+            else e
+            for e in values[code]
+        ]
+    return {**record, "values": linked}
 
 
 def uuid_associations(record: dict) -> dict:
