@@ -129,6 +129,11 @@ class DemoAkeneoServer:
         self._httpd.app = self
         self._thread: threading.Thread | None = None
         self._routes = self._route_table()
+        # Akeneo keeps a product's identifier as the identifier attribute's value; a snapshot
+        # record written /products-style may lack that value, and products-uuid answers add it.
+        self.identifier_attribute = next(
+            (a["code"] for a in self.snapshot.attributes if a.get("type") == "pim_catalog_identifier"), None
+        )
         self.media_attributes = frozenset(
             a["code"] for a in self.snapshot.attributes if a.get("type") in MEDIA_TYPES
         )
@@ -351,6 +356,7 @@ class DemoAkeneoServer:
         base, created = f"{req.base}{API}/{resource}/", iso(snap.base_time)
         media_base = f"{req.base}{API}/media-files/"
         media_keys = [b'"' + code.encode() + b'"' for code in self.media_attributes]
+        identifier_key = b'"' + (self.identifier_attribute or "").encode() + b'"'
 
         def render(row: int) -> bytes:
             key = index.keys[row]
@@ -363,13 +369,17 @@ class DemoAkeneoServer:
                 raw = _IDENTIFIER_PROPERTY.sub(b"{", raw, count=1)
             # Raw bytes are spliced only when nothing in them changes: no inherited values, no
             # trimming, no uuid rewriting, no media value to give a download link.
-            spliced = not trimming and index.parent[row] == NONE and not (uuids and index.has_links[row])
+            spliced = not trimming and index.parent[row] == NONE
+            if uuids:
+                spliced = spliced and not index.has_links[row] and identifier_key in raw
             if spliced and not any(k in raw for k in media_keys):
                 head_bytes = json.dumps(
                     {**head, **stamps}, ensure_ascii=False, separators=(",", ":")
                 ).encode()
                 return head_bytes[:-1] + b"," + raw[1:]
             record = catalog.model(row) if is_model else catalog.product(row)
+            if uuids:
+                record = with_identifier_value(record, self.identifier_attribute)
             if trimming:
                 record = trim_values(record, scope, locales, attributes)
             if uuids:
@@ -564,6 +574,14 @@ class DemoAkeneoServer:
 
 
 # --- request helpers ------------------------------------------------------------------------
+
+
+def with_identifier_value(record: dict, attribute: str | None) -> dict:
+    values = record.get("values") or {}
+    if not attribute or attribute in values or not record.get("identifier"):
+        return record
+    value = {"locale": None, "scope": None, "data": record["identifier"]}
+    return {**record, "values": {**values, attribute: [value]}}
 
 
 def _pagination(req: Request, *, supports_search_after: bool) -> bool:
