@@ -37,6 +37,7 @@ from demo.akeneo.query import (
     Catalog,
     QueryError,
     media_links,
+    media_links_raw,
     parse_date,
     parse_search,
     trim_values,
@@ -372,7 +373,10 @@ class DemoAkeneoServer:
             spliced = not trimming and index.parent[row] == NONE
             if uuids:
                 spliced = spliced and not index.has_links[row] and identifier_key in raw
-            if spliced and not any(k in raw for k in media_keys):
+            if spliced and any(k in raw for k in media_keys):
+                raw = media_links_raw(raw, media_keys, media_base)
+                spliced = raw is not None
+            if spliced:
                 head_bytes = json.dumps(
                     {**head, **stamps}, ensure_ascii=False, separators=(",", ":")
                 ).encode()

@@ -83,3 +83,24 @@ def test_it_gives_no_count_under_search_after(client):
 def test_it_still_counts_for_progress_under_search_after(client):
     first = next(client.product_pages(with_count=True))
     assert first.items_count == 1239
+
+
+def test_it_links_media_in_raw_bytes_as_in_parsed_records(small_catalog):
+    """The fast path (bytes, no parse) gives the same media links as the parsed one."""
+    from demo.akeneo.query import media_links, media_links_raw
+    from demo.akeneo.snapshot import Snapshot
+
+    snapshot = Snapshot(small_catalog)
+    media = frozenset(
+        a["code"] for a in snapshot.attributes if a["type"] in ("pim_catalog_image", "pim_catalog_file")
+    )
+    keys = [b'"' + code.encode() + b'"' for code in media]
+    base = "http://127.0.0.1:1/api/rest/v1/media-files/"
+    linked = 0
+    for row in range(len(snapshot.products)):
+        raw = snapshot.products.raw(row)
+        fast = media_links_raw(raw, keys, base)
+        assert json.loads(fast) == media_links(json.loads(raw), media, base)
+        linked += fast != raw
+    snapshot.close()
+    assert linked
