@@ -184,3 +184,32 @@ def test_it_delivers_to_the_demo_sfcc(worker, akeneo, sfcc):
     assert execution.exit_status in (ExitStatus.OK, ExitStatus.WARN), execution.message
     text = Path(execution.artifacts[0]["path"]).name
     assert text.endswith(".zip")
+
+
+def _catalog_products(execution) -> dict[str, bytes]:
+    catalog = etree.fromstring(
+        next(v for k, v in archive_files(execution).items() if k.endswith("catalog.xml"))
+    )
+    return {
+        p.get("product-id"): etree.tostring(p) for p in catalog.xpath("/c:catalog/c:product", namespaces=NS)
+    }
+
+
+def test_it_imports_the_same_products_from_products_uuid_as_from_products(worker, akeneo, sfcc):
+    """Akeneo 7 / SaaS (/products-uuid: no identifier property, links by uuid) and Akeneo 5/6
+    (/products) give the same catalog, product for product and link for link."""
+    assert akeneo.uuid_products
+    configure(akeneo.url, {"target": "local"})
+    by_uuid = run(FULL_PRODUCTS)
+    assert by_uuid.exit_status in (ExitStatus.OK, ExitStatus.WARN), by_uuid.message
+    legacy = DemoAkeneoServer(ICECAT_API, uuid_products=False).start()
+    try:
+        configure(legacy.url, {"target": "local"})
+        by_identifier = run(FULL_PRODUCTS)
+    finally:
+        legacy.stop()
+    assert by_identifier.exit_status in (ExitStatus.OK, ExitStatus.WARN), by_identifier.message
+    uuid_products, identifier_products = _catalog_products(by_uuid), _catalog_products(by_identifier)
+    assert len(uuid_products) >= len(icecat("products.jsonl"))
+    assert uuid_products == identifier_products
+    assert by_uuid.data_error_count == by_identifier.data_error_count

@@ -9,6 +9,7 @@ need no record body; `completeness` is computed once per channel from the famili
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from array import array
@@ -16,6 +17,7 @@ from bisect import bisect_left
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
+from urllib.parse import quote
 
 from demo.akeneo.snapshot import NONE, RecordIndex, Snapshot, product_uuid
 
@@ -362,6 +364,46 @@ def trim_values(
         if kept:
             values[code] = kept
     return {**record, "values": values}
+
+
+def media_links(record: dict, media_attributes: frozenset[str], media_base: str) -> dict:
+    """Akeneo gives every image and file value a `_links.download` to the media file's
+    download endpoint (`.../media-files/<code>/download`)."""
+    values = record.get("values") or {}
+    if not media_attributes.intersection(values):
+        return record
+    linked = dict(values)
+    for code in media_attributes.intersection(values):
+        linked[code] = [
+            {**e, "_links": {"download": {"href": f"{media_base}{quote(e['data'], safe='/')}/download"}}}
+            if isinstance(e.get("data"), str) and e["data"]
+            else e
+            for e in values[code]
+        ]
+    return {**record, "values": linked}
+
+
+_MEDIA_DATA = re.compile(rb'"data":\s*"([^"\\]+)"')
+
+
+def media_links_raw(raw: bytes, keys: list[bytes], media_base: str) -> bytes | None:
+    """`media_links` on a record's JSON bytes (the fast path: no parse); None when the bytes
+    are not the simple shape this handles (an escape in a code), so the caller parses."""
+    for key in keys:
+        start = raw.find(key + b":")
+        if start < 0:
+            continue
+        end = raw.find(b"]", start)
+        if end < 0 or b"\\" in raw[start:end]:
+            return None
+        entries = _MEDIA_DATA.sub(lambda m: _linked(m, media_base), raw[start:end])
+        raw = raw[:start] + entries + raw[end:]
+    return raw
+
+
+def _linked(match: re.Match, media_base: str) -> bytes:
+    href = f"{media_base}{quote(match.group(1).decode(), safe='/')}/download"
+    return match.group(0) + b', "_links": {"download": {"href": ' + json.dumps(href).encode() + b"}}"
 
 
 def uuid_associations(record: dict) -> dict:

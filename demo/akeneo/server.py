@@ -36,6 +36,8 @@ from demo.akeneo.images import image_for
 from demo.akeneo.query import (
     Catalog,
     QueryError,
+    media_links,
+    media_links_raw,
     parse_date,
     parse_search,
     trim_values,
@@ -46,6 +48,8 @@ from demo.akeneo.snapshot import NONE, RecordIndex, Snapshot, iso, product_uuid
 API = "/api/rest/v1"
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 10
+MEDIA_TYPES = ("pim_catalog_image", "pim_catalog_file")
+_IDENTIFIER_PROPERTY = re.compile(rb'^\{\s*"identifier"\s*:\s*"(?:[^"\\]|\\.)*"\s*,\s*')
 # Well-known credentials of a local demo that holds no real data (override them to test auth).
 DEMO_CLIENT_ID, DEMO_SECRET = "demo_client", "demo_secret"
 DEMO_USERNAME, DEMO_PASSWORD = "admin", "admin"
@@ -126,6 +130,14 @@ class DemoAkeneoServer:
         self._httpd.app = self
         self._thread: threading.Thread | None = None
         self._routes = self._route_table()
+        # Akeneo keeps a product's identifier as the identifier attribute's value; a snapshot
+        # record written /products-style may lack that value, and products-uuid answers add it.
+        self.identifier_attribute = next(
+            (a["code"] for a in self.snapshot.attributes if a.get("type") == "pim_catalog_identifier"), None
+        )
+        self.media_attributes = frozenset(
+            a["code"] for a in self.snapshot.attributes if a.get("type") in MEDIA_TYPES
+        )
 
     @property
     def url(self) -> str:
@@ -298,7 +310,7 @@ class DemoAkeneoServer:
         limit = _limit(req)
         predicates = self.catalog.predicates(index, parse_search(req.query.get("search")))
         render = self._renderer(req, resource)
-        search_after = req.query.get("pagination_type") == "search_after"
+        search_after = _pagination(req, supports_search_after=True)
         if search_after:
             cursor = req.query.get("search_after")
             start, skip = (index.after(cursor) if cursor else 0), 0
@@ -312,7 +324,7 @@ class DemoAkeneoServer:
         if not search_after and _page(req) > 1:
             links["previous"] = _replace_query(req, {"page": _page(req) - 1})
         count = None
-        if req.query.get("with_count") == "true":
+        if not search_after and req.query.get("with_count") == "true":  # ignored under search_after
             count = len(_scan(index, predicates, 0, 0, None)[0])
         extra = {} if search_after else {"current_page": _page(req)}
         return self._page(req, links, [render(row) for row in rows], count, extra)
@@ -343,6 +355,9 @@ class DemoAkeneoServer:
         attributes = set(req.query["attributes"].split(",")) if req.query.get("attributes") else None
         trimming = scope is not None or locales is not None or attributes is not None
         base, created = f"{req.base}{API}/{resource}/", iso(snap.base_time)
+        media_base = f"{req.base}{API}/media-files/"
+        media_keys = [b'"' + code.encode() + b'"' for code in self.media_attributes]
+        identifier_key = b'"' + (self.identifier_attribute or "").encode() + b'"'
 
         def render(row: int) -> bytes:
             key = index.keys[row]
@@ -350,16 +365,32 @@ class DemoAkeneoServer:
             if uuids:
                 head["uuid"] = product_uuid(key)
             stamps = {"created": created, "updated": iso(snap.updated_at(index, row))}
-            if not trimming and index.parent[row] == NONE and not (uuids and index.has_links[row]):
+            raw = index.raw(row)
+            if uuids:  # Akeneo 7 / SaaS answer no `identifier` property: cut it from the bytes
+                raw = _IDENTIFIER_PROPERTY.sub(b"{", raw, count=1)
+            # Raw bytes are spliced only when nothing in them changes: no inherited values, no
+            # trimming, no uuid rewriting, no media value to give a download link.
+            spliced = not trimming and index.parent[row] == NONE
+            if uuids:
+                spliced = spliced and not index.has_links[row] and identifier_key in raw
+            if spliced and any(k in raw for k in media_keys):
+                raw = media_links_raw(raw, media_keys, media_base)
+                spliced = raw is not None
+            if spliced:
                 head_bytes = json.dumps(
                     {**head, **stamps}, ensure_ascii=False, separators=(",", ":")
                 ).encode()
-                return head_bytes[:-1] + b"," + index.raw(row)[1:]
+                return head_bytes[:-1] + b"," + raw[1:]
             record = catalog.model(row) if is_model else catalog.product(row)
+            if uuids:
+                record = with_identifier_value(record, self.identifier_attribute)
             if trimming:
                 record = trim_values(record, scope, locales, attributes)
             if uuids:
-                record = uuid_associations(record)
+                # Akeneo 7 / SaaS: no `identifier` property; the identifier attribute's value
+                # (values.sku here) is the only identifier ("Product (UUID)" reference).
+                record = uuid_associations({k: v for k, v in record.items() if k != "identifier"})
+            record = media_links(record, self.media_attributes, media_base)
             return json.dumps(
                 {**head, **record, **stamps}, ensure_ascii=False, separators=(",", ":")
             ).encode()
@@ -411,6 +442,7 @@ class DemoAkeneoServer:
         return json_response({"_links": {"self": {"href": f"{req.base}{req.path}"}}, **found})
 
     def _paged_list(self, req: Request, records: list[dict], resource_path: str) -> Response:
+        _pagination(req, supports_search_after=False)
         limit, page = _limit(req), _page(req)
         chunk = records[(page - 1) * limit : page * limit]
         links = {"self": req.path_with_query(), "first": _first_query(req, False)}
@@ -546,6 +578,33 @@ class DemoAkeneoServer:
 
 
 # --- request helpers ------------------------------------------------------------------------
+
+
+def with_identifier_value(record: dict, attribute: str | None) -> dict:
+    values = record.get("values") or {}
+    if not attribute or attribute in values or not record.get("identifier"):
+        return record
+    value = {"locale": None, "scope": None, "data": record["identifier"]}
+    return {**record, "values": {**values, attribute: [value]}}
+
+
+def _pagination(req: Request, *, supports_search_after: bool) -> bool:
+    """Akeneo's pagination parameter checks (PaginationParametersValidator): True for
+    search_after. `with_count` is checked under page pagination only, as Akeneo does."""
+    kind = req.query.get("pagination_type", "page")
+    if kind == "search_after":
+        if not supports_search_after:
+            raise ApiError(422, "Pagination type is not supported.")
+        return True
+    if kind != "page":
+        raise ApiError(422, "Pagination type does not exist.")
+    with_count = req.query.get("with_count")
+    if with_count is not None and with_count not in ("true", "false"):
+        raise ApiError(
+            422,
+            f'Parameter "with_count" has to be a boolean. Only "true" or "false" allowed, "{with_count}" given.',
+        )
+    return False
 
 
 def _limit(req: Request) -> int:

@@ -30,6 +30,7 @@ API = "/api/rest/v1"
 PAGE_SIZE = 100  # Akeneo's maximum; more answers 422
 CHUNK = 1024 * 1024
 UUID_CACHE_SIZE = 50_000  # uuid → identifier of associated products (products-uuid servers)
+IDENTIFIER_TYPE = "pim_catalog_identifier"
 
 
 @dataclass(slots=True)
@@ -97,6 +98,7 @@ class AkeneoClient:
         )  # fmt: skip
         self.page_size = min(PAGE_SIZE, max(1, page_size))
         self._products_path: str | None = None
+        self._identifier_attribute: str | None = None
         self._uuid_identifiers: OrderedDict[str, str] = OrderedDict()
 
     def __repr__(self) -> str:
@@ -121,9 +123,14 @@ class AkeneoClient:
     ) -> Iterator[Page]:
         """Every page of a list, following `_links.next.href` (absolute or relative)."""
         query = {"limit": self.page_size, **(params or {})}
+        count = None
         if search_after:
             query["pagination_type"] = "search_after"
-        if with_count:
+            # Akeneo ignores `with_count` under search_after ("the with_count parameter is
+            # unavailable", Pagination doc): the count is asked apart, page pagination, limit 1.
+            if with_count:
+                count = self.count(path, params)
+        elif with_count:
             query["with_count"] = "true"
         url: str | None = self.transport.url(path)
         recent: deque[str] = deque(maxlen=8)  # bounded: a listing of a million products stays small
@@ -142,7 +149,8 @@ class AkeneoClient:
                 # A server that links back to a page just read would loop for ever.
                 raise AkeneoInvalidResponse(f"Akeneo's next link repeats a page ({_path(next_url)})")
             recent.append(url)
-            yield Page(items, number, body.get("items_count"), next_url)
+            items_count = count if number == 1 and count is not None else body.get("items_count")
+            yield Page(items, number, items_count, next_url)
             url = next_url
 
     def items(self, path: str, params: dict | None = None, *, search_after: bool = False) -> Iterator[dict]:
@@ -207,6 +215,26 @@ class AkeneoClient:
             self._products_path = f"{API}/products-uuid" if self._has_uuid_products() else f"{API}/products"
         return self._products_path
 
+    @property
+    def uses_uuids(self) -> bool:
+        return self.products_path.endswith("-uuid")
+
+    @property
+    def identifier_attribute(self) -> str:
+        """The code of the attribute whose value is a product's identifier, asked once.
+
+        Akeneo 7 has one attribute of type `pim_catalog_identifier`; SaaS may have several,
+        one of them flagged `is_main_identifier` ("Attribute" reference): that one is the
+        identifier the products endpoint and the UI use."""
+        if self._identifier_attribute is None:
+            search = {"type": [{"operator": "IN", "value": [IDENTIFIER_TYPE]}]}
+            found = [a for a in self.attributes(search) if a.get("type") == IDENTIFIER_TYPE]
+            if not found:
+                raise AkeneoInvalidResponse(f"Akeneo has no attribute of type {IDENTIFIER_TYPE}")
+            main = [a for a in found if a.get("is_main_identifier")]
+            self._identifier_attribute = (main or found)[0]["code"]
+        return self._identifier_attribute
+
     def _has_uuid_products(self) -> bool:
         try:
             listing = self.get(API)
@@ -233,7 +261,11 @@ class AkeneoClient:
         with_count: bool = False,
     ) -> Iterator[Page]:
         """Pages of products; each product carries `identifier` (and `uuid` on Akeneo 7+), and
-        its associations name products by identifier whichever endpoint served them."""
+        its associations name products by identifier whichever endpoint served them. On
+        products-uuid the identifier is the main identifier attribute's value, None when the
+        product has none (SaaS allows it): the caller reports such a product by its uuid."""
+        if attributes is not None and self.uses_uuids:
+            attributes = sorted({*attributes, self.identifier_attribute})  # else trimmed away
         params = ListQuery(search, scope, locales, attributes).params()
         for page in self.pages(self.products_path, params, search_after=True, with_count=with_count):
             self._normalise_products(page.items)
@@ -247,7 +279,7 @@ class AkeneoClient:
         return self.count(self.products_path, ListQuery(search=search).params())
 
     def product(self, identifier: str) -> dict:
-        if self.products_path.endswith("-uuid"):
+        if self.uses_uuids:
             search = {"identifier": [{"operator": "IN", "value": [identifier]}]}
             found = next(self.products(search), None)
             if found is None:
@@ -269,7 +301,9 @@ class AkeneoClient:
         with_count: bool = False,
     ) -> Iterator[Page]:
         params = ListQuery(search, scope, locales, attributes).params()
-        return self.pages(f"{API}/product-models", params, search_after=True, with_count=with_count)
+        for page in self.pages(f"{API}/product-models", params, search_after=True, with_count=with_count):
+            self._normalise_associations(page.items)
+            yield page
 
     def product_models(self, search: dict | None = None, **kwargs) -> Iterator[dict]:
         for page in self.product_model_pages(search, **kwargs):
@@ -279,26 +313,42 @@ class AkeneoClient:
         return self.count(f"{API}/product-models", ListQuery(search=search).params())
 
     def product_model(self, code: str) -> dict:
-        return self.get(f"{API}/product-models/{_seg(code)}")
+        model = self.get(f"{API}/product-models/{_seg(code)}")
+        self._normalise_associations([model])
+        return model
 
     def _normalise_products(self, products: list[dict]) -> None:
-        """products-uuid answers name associated products by uuid: turn them into identifiers
-        (an LRU cache, then one `uuid IN` search per 100 unknown uuids)."""
+        """products-uuid answers carry no `identifier`: it is read from the identifier
+        attribute's value. Then associations by uuid are renamed to identifiers."""
+        if any("identifier" not in p for p in products):
+            code = self.identifier_attribute
+            for product in products:
+                if "identifier" not in product:
+                    product["identifier"] = identifier_value(product, code)
         for product in products:
             if product.get("uuid") and product.get("identifier"):
                 self._remember_uuid(product["uuid"], product["identifier"])
-        wanted = {u for p in products for u in _associated_uuids(p) if u not in self._uuid_identifiers}
-        self._resolve_uuids(sorted(wanted))
-        for product in products:
-            _rename_associated_uuids(product, self._uuid_identifiers)
+        self._normalise_associations(products)
+
+    def _normalise_associations(self, records: list[dict]) -> None:
+        """Akeneo 7 and SaaS name associated products by uuid (in products and in product
+        models): turn them into identifiers (an LRU cache, then one `uuid IN` search per 100
+        unknown uuids). A uuid no product answers for stays as it is."""
+        wanted = {u for r in records for u in _associated_uuids(r) if u not in self._uuid_identifiers}
+        if wanted and self.uses_uuids:
+            self._resolve_uuids(sorted(wanted))
+        for record in records:
+            _rename_associated_uuids(record, self._uuid_identifiers)
 
     def _resolve_uuids(self, uuids: list[str]) -> None:
+        code = self.identifier_attribute
         for start in range(0, len(uuids), PAGE_SIZE):
             search = {"uuid": [{"operator": "IN", "value": uuids[start : start + PAGE_SIZE]}]}
-            params = ListQuery(search=search, attributes=["sku"]).params()
+            params = ListQuery(search=search, attributes=[code]).params()
             for product in self.items(self.products_path, params, search_after=True):
-                if product.get("identifier"):
-                    self._remember_uuid(product["uuid"], product["identifier"])
+                identifier = product.get("identifier") or identifier_value(product, code)
+                if product.get("uuid") and identifier:
+                    self._remember_uuid(product["uuid"], identifier)
 
     def _remember_uuid(self, uuid: str, identifier: str) -> None:
         self._uuid_identifiers[uuid] = identifier
@@ -375,7 +425,7 @@ class AkeneoClient:
         self.transport.login()
         channels = self.get(f"{API}/channels", {"limit": 10})
         codes = [c.get("code", "?") for c in _embedded_items(channels, f"{API}/channels")]
-        kind = "products-uuid" if self.products_path.endswith("-uuid") else "products"
+        kind = "products-uuid" if self.uses_uuids else "products"
         return (
             f"Connected to {self.transport.base_url.rstrip('/')} as {self.transport.credentials.username}: "
             f"{len(codes)} channel(s) ({', '.join(codes) or 'none'}), product endpoint /{kind}"
@@ -396,6 +446,15 @@ def _embedded_items(body, url: str) -> list[dict]:
 def _next_href(body: dict) -> str | None:
     link = (body.get("_links") or {}).get("next")
     return link.get("href") if isinstance(link, dict) else None
+
+
+def identifier_value(product: dict, attribute: str) -> str | None:
+    """The identifier attribute's value (never localisable nor scopable), None when empty."""
+    for entry in (product.get("values") or {}).get(attribute) or ():
+        data = entry.get("data") if isinstance(entry, dict) else None
+        if isinstance(data, str) and data.strip():
+            return data
+    return None
 
 
 def _associated_uuids(product: dict) -> Iterator[str]:

@@ -7,19 +7,13 @@ from jobs.pipeline import common
 from jobs.sfcc.xml import InvalidRecordError, MetadataWriter
 from jobs.transform import transform_attributes
 
-SELECT_TYPES = ("pim_catalog_simpleselect", "pim_catalog_multiselect")
-
 
 def export_attributes(ctx: StepContext) -> None:
     config = common.settings(ctx).mapping
     client = common.akeneo(ctx)
     attributes = common.attributes(ctx)
     ctx.set_total(len(attributes))
-    options = {}
-    for attribute in attributes:
-        ctx.check_abort()
-        if attribute.get("type") in SELECT_TYPES:
-            options[attribute["code"]] = list(client.attribute_options(attribute["code"]))
+    options = common.attribute_options(ctx)
     groups = list(client.attribute_groups())
     ctx.read(len(attributes))
     result = transform_attributes(attributes, options, groups, config)

@@ -41,6 +41,37 @@ def akeneo(ctx: StepContext) -> AkeneoClient:
     return client
 
 
+SELECT_TYPES = ("pim_catalog_simpleselect", "pim_catalog_multiselect")
+
+
+def channel(ctx: StepContext) -> dict:
+    """The configured channel as Akeneo has it (locales, currencies, category tree), asked once."""
+    if "channel" not in ctx.state:
+        code = settings(ctx).mapping.channel
+        found = next((c for c in akeneo(ctx).channels() if c["code"] == code), None)
+        if found is None:
+            raise ConfigurationProblem(f"Akeneo has no channel {code!r}")
+        ctx.state["channel"] = found
+    return ctx.state["channel"]
+
+
+def attribute_options(ctx: StepContext) -> dict[str, list[dict]]:
+    """The options of every select attribute, by attribute code, asked once per execution."""
+    if "attribute_options" not in ctx.state:
+        client = akeneo(ctx)
+        ctx.state["attribute_options"] = {
+            a["code"]: list(client.attribute_options(a["code"]))
+            for a in attributes(ctx)
+            if a.get("type") in SELECT_TYPES
+        }
+    return ctx.state["attribute_options"]
+
+
+def product_name(product: dict) -> str:
+    """How messages name a product: its identifier, else its uuid (never an empty name)."""
+    return product.get("identifier") or f"uuid {product.get('uuid') or '?'}"
+
+
 def attributes(ctx: StepContext) -> list[dict]:
     """Akeneo's attributes, asked once per execution whichever steps need them."""
     if "attributes" not in ctx.state:

@@ -122,10 +122,7 @@ def _main_media_attribute(client, family: str) -> str:
 def export_pricebook_headers(ctx: StepContext) -> None:
     """One pricebook per currency of the channel; the product import fills their price tables."""
     settings = common.settings(ctx)
-    client = common.akeneo(ctx)
-    channel = next((c for c in client.channels() if c["code"] == settings.mapping.channel), None)
-    if channel is None:
-        raise common.ConfigurationProblem(f"Akeneo has no channel {settings.mapping.channel!r}")
+    channel = common.channel(ctx)
     for header in pricebook_headers(channel.get("currencies") or [], settings.mapping):
         with PricebookWriter(common.pricebooks_dir(ctx) / f"{header.id}.xml", header):
             pass

@@ -31,14 +31,13 @@ WATERMARK = "products"
 # stream: each product allocates hundreds of short-lived, acyclic objects (freed by reference
 # counting anyway), and the collector's passes over them cost 15% of a full import.
 GC_YOUNG_THRESHOLD = 20_000
-SELECT_TYPES = ("pim_catalog_simpleselect", "pim_catalog_multiselect")
 CHUNK = 100  # codes per `IN` filter: Akeneo's page size
 
 
 def export_categories(ctx: StepContext) -> None:
     settings = common.settings(ctx)
     client = common.akeneo(ctx)
-    channel = _channel(ctx)
+    channel = common.channel(ctx)
     akeneo_categories = list(client.categories())
     ctx.read(len(akeneo_categories))
     result = categories_from_akeneo(akeneo_categories, channel["category_tree"], settings.mapping)
@@ -47,16 +46,6 @@ def export_categories(ctx: StepContext) -> None:
     ctx.state["category_ids"] = result.ids
     ctx.wrote(len(result.categories))
     ctx.info(f"{len(result.categories):,} categories of the tree {channel['category_tree']!r}")
-
-
-def _channel(ctx: StepContext) -> dict:
-    if "channel" not in ctx.state:
-        code = common.settings(ctx).mapping.channel
-        found = next((c for c in common.akeneo(ctx).channels() if c["code"] == code), None)
-        if found is None:
-            raise common.ConfigurationProblem(f"Akeneo has no channel {code!r}")
-        ctx.state["channel"] = found
-    return ctx.state["channel"]
 
 
 class Export:
@@ -68,11 +57,7 @@ class Export:
         self.config = settings.mapping
         client = common.akeneo(ctx)
         attributes = common.attributes(ctx)
-        options = {
-            a["code"]: list(client.attribute_options(a["code"]))
-            for a in attributes
-            if a.get("type") in SELECT_TYPES
-        }
+        options = common.attribute_options(ctx)
         families = list(client.families())
         self.families = {f["code"].lower() for f in families}
         variants = [v for f in families for v in client.family_variants(f["code"])]
@@ -91,7 +76,7 @@ class Export:
         )
         for category in ctx.state.get("categories", []):
             self.catalog.category(category)
-        currencies = _channel(ctx).get("currencies") or []
+        currencies = common.channel(ctx).get("currencies") or []
         self.headers = {self.config.pricebook_id(c): pricebook_header(c, self.config) for c in currencies}
         self.pricebooks: dict[str, PricebookWriter] = {}
         self.stack = stack
@@ -159,6 +144,12 @@ class Export:
                 if skip is not None and product.get("identifier") in skip:
                     continue
                 self.ctx.read()
+                if not product.get("identifier"):
+                    # SaaS allows a product without identifier value: SFCC needs an id.
+                    self.ctx.data_error(
+                        common.product_name(product), "product has no identifier value (skipped)"
+                    )
+                    continue
                 family = product.get("family")
                 if family and family.lower() not in self.families:
                     self.ctx.data_error(
@@ -265,7 +256,7 @@ def _export_families(ctx, export: Export, roots: list[str]) -> set[str]:
     for start in range(0, len(codes), CHUNK):
         search = {"parent": [{"operator": "IN", "value": codes[start : start + CHUNK]}]}
         for page in client.product_pages(search, **export.query()):
-            exported.update(p["identifier"] for p in page.items)
+            exported.update(p["identifier"] for p in page.items if p.get("identifier"))
             export.products([page])
     export.write_masters(root_models)
     return exported

@@ -197,7 +197,8 @@ def test_it_sends_filters_and_trims_values(server, small_catalog, recorder):
         }
     assert {p["identifier"] for p in found} == expected and expected
     values = [v for p in found for entries in p["values"].values() for v in entries]
-    assert {code for p in found for code in p["values"]} <= {"name", "description"}
+    # products-uuid: the identifier attribute is asked too, the identifier being its value
+    assert {code for p in found for code in p["values"]} <= {"name", "description", "sku"}
     assert all(v["locale"] in (None, "fr_FR") and v["scope"] in (None, "mobile") for v in values)
 
 
