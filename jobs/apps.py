@@ -2,6 +2,9 @@ from django.apps import AppConfig
 
 
 class JobsConfig(AppConfig):
+    """The engine and its operations are one app (one migration history); the operations'
+    receivers are connected here, so the engine never imports the operations."""
+
     name = "jobs"
     verbose_name = "Jobs"
 
@@ -9,5 +12,7 @@ class JobsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from jobs import roles
+        from jobs.operations import receivers
 
-        post_migrate.connect(roles.ensure_roles, sender=self)
+        post_migrate.connect(roles.ensure_roles, sender=self, dispatch_uid="jobs.roles.ensure_roles")
+        receivers.connect()

@@ -209,6 +209,21 @@ class AuditEntry(models.Model):
         return f"{self.time:%Y-%m-%d %H:%M} {self.user} {self.action} {self.job_id}"
 
 
+class PendingAnnouncement(models.Model):
+    """The outbox of `execution_finished`: written in the transaction that ends an execution,
+    deleted once the signal was sent. A worker that dies between the commit and the signal
+    leaves its row, and the beat tick announces it (services.announce_overdue), so a chain
+    start is not lost to a killed worker."""
+
+    execution = models.OneToOneField(
+        JobExecution, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"finish of #{self.execution_id}"
+
+
 class TransferredMedia(models.Model):
     """An image or asset file shipped to SFCC by job 2. Akeneo never changes the file behind a
     media code, so a code shipped by an execution that ended OK or WARN is not downloaded or

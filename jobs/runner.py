@@ -4,6 +4,10 @@ The claim is a compare-and-set (pending → running): a task message delivered t
 the execution once. Locks were taken when the execution was created; `execution_finish`
 releases them in every outcome. If this process dies, the heartbeat stops and the reaper
 ends the execution.
+
+The runner knows nothing of what follows a finish (chains, alerts): the services announce
+it with `jobs.signals.execution_finished` once the finish has committed, and the operations
+listen. See the layering in jobs/services.py.
 """
 
 from __future__ import annotations
@@ -16,14 +20,13 @@ import traceback
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from jobs import registry, services
 from jobs.context import Aborted, JobFailed, RunState, StepContext, flush
 from jobs.joblog import JobLog, log_path
 from jobs.models import ExecutionStatus, ExitStatus, JobExecution, StepExecution, StepStatus
-from jobs.operations.hooks import after_finish
 
 logger = logging.getLogger(__name__)
 
@@ -142,19 +145,27 @@ def _finish(run: RunState, status: str, exit_status: str, message: str) -> None:
         if exit_status in (ExitStatus.OK, ExitStatus.WARN) and job.on_success:
             job.on_success(execution)
 
-    done = _with_retries(
-        lambda: services.execution_finish(
-            run.execution, status=status, exit_status=exit_status, message=message, on_finished=on_finished
-        )
-    )
     label = exit_status or status
-    if done:
-        run.log.write(
-            "INFO" if exit_status != ExitStatus.ERROR else "ERROR",
-            f"Execution {label}{': ' + message if message else ''}",
-        )
-        after_finish(run.execution)
-    else:
+
+    def close() -> bool:
+        # The outer transaction holds the finish's announcement back until this last line is
+        # written: what the listeners add to the log (a chain started) comes after it.
+        with transaction.atomic():
+            done = services.execution_finish(
+                run.execution,
+                status=status,
+                exit_status=exit_status,
+                message=message,
+                on_finished=on_finished,
+            )
+            if done:
+                run.log.write(
+                    "INFO" if exit_status != ExitStatus.ERROR else "ERROR",
+                    f"Execution {label}{': ' + message if message else ''}",
+                )
+        return done
+
+    if not _with_retries(close):
         run.log.write(
             "WARN", f"Execution ended {label}, but it had already been closed (abandoned by the reaper)"
         )

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule, PeriodicTask
 
-from jobs import registry
+from jobs import audit, registry
 from jobs.models import AuditEntry
 
 TASK = "jobs.run_scheduled"
@@ -231,7 +231,7 @@ def schedule_set(*, job_id: str, user, schedule: Schedule) -> Schedule:
         # time as they were entered. Message headers are free-form metadata beat passes along.
         task.headers = json.dumps({TZ_HEADER: schedule.timezone})
         task.save()
-        AuditEntry.objects.create(
+        audit.record(
             user=user, action=AuditEntry.Action.SCHEDULE, job_id=job.id, message=summary(schedule, now)
         )
     return replace(schedule, last_run=task.last_run_at)
@@ -243,9 +243,7 @@ def schedule_delete(*, job_id: str, user) -> bool:
         if task is None:
             return False
         task.delete()
-        AuditEntry.objects.create(
-            user=user, action=AuditEntry.Action.SCHEDULE, job_id=job_id, message="Schedule removed"
-        )
+        audit.record(user=user, action=AuditEntry.Action.SCHEDULE, job_id=job_id, message="Schedule removed")
     return True
 
 

@@ -1,5 +1,14 @@
 """Writes to job executions: create (the Run button, schedules, chains, the API), stop,
 finish and reap. Views, tasks and commands call these; none of them touches the rows directly.
+
+Layering (top to bottom; a module imports only from layers below it, never above):
+    jobs.tasks | jobs.operations       Celery entry points | chains, flows, alerts, reports
+    jobs.runner                        runs one execution on a worker
+    jobs.services | jobs.scheduling    writes to executions | schedules (beat rows)
+    jobs.waiting | jobs.signals | jobs.audit
+    jobs.models, jobs.registry, jobs.joblog, jobs.context
+The runner tells the operations that an execution ended only through `jobs.signals`; this
+module queues the runner's task by its name in Celery's registry, without importing it.
 """
 
 from __future__ import annotations
@@ -8,12 +17,13 @@ import logging
 import uuid
 from datetime import timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
-from jobs import joblog, registry
+from jobs import audit, joblog, registry, signals
 from jobs.joblog import log_file_name
 from jobs.models import (
     ACTIVE_STATUSES,
@@ -21,6 +31,7 @@ from jobs.models import (
     ExecutionStatus,
     ExitStatus,
     JobExecution,
+    PendingAnnouncement,
     ResourceLock,
     StepExecution,
     StepStatus,
@@ -28,6 +39,10 @@ from jobs.models import (
 )
 
 logger = logging.getLogger(__name__)
+
+RUN_EXECUTION_TASK = "jobs.run_execution"
+# A finish not announced this long after it committed was interrupted (its worker died).
+ANNOUNCE_GRACE = timedelta(seconds=60)
 
 
 class LocksHeld(Exception):
@@ -87,10 +102,9 @@ def execution_create(
             for i, step in enumerate(job.steps, start=1)
         )
         if execution.triggered_by:
-            AuditEntry.objects.create(
+            audit.record(
                 user=execution.triggered_by,
                 action=AuditEntry.Action.RUN,
-                job_id=job.id,
                 execution=execution,
                 message=f"Started {job.id} ({trigger})",
             )
@@ -134,9 +148,17 @@ def _same_schedule_recently(holder, schedule, window) -> bool:
     )
 
 
-def _enqueue(execution: JobExecution) -> None:
-    from jobs.tasks import run_execution
+def _run_execution_task():
+    """The runner's Celery task, found by name: the services sit below jobs.tasks. A process
+    that has not loaded the task modules yet (the web) runs Celery's autodiscovery once."""
+    app = current_app
+    if RUN_EXECUTION_TASK not in app.tasks:
+        app.loader.import_default_modules()
+    return app.tasks[RUN_EXECUTION_TASK]
 
+
+def _enqueue(execution: JobExecution) -> None:
+    run_execution = _run_execution_task()
     if settings.CELERY_TASK_ALWAYS_EAGER:
         run_execution.apply(args=[execution.pk], task_id=execution.task_id)
         return
@@ -170,10 +192,9 @@ def execution_stop(*, execution: JobExecution, user=None) -> bool:
             )
         )
     if stopped and user is not None and user.is_authenticated:
-        AuditEntry.objects.create(
+        audit.record(
             user=user,
             action=AuditEntry.Action.STOP,
-            job_id=execution.job_id,
             execution=execution,
             message=f"Stopped execution #{execution.pk}",
         )
@@ -190,7 +211,11 @@ def execution_finish(
     on_finished=None,
 ) -> bool:
     """Compare-and-set the end of an execution and release its locks, in one transaction.
-    Returns False when the execution was no longer in `from_statuses` (someone else ended it)."""
+    Returns False when the execution was no longer in `from_statuses` (someone else ended it).
+
+    Once that transaction commits, `execution_finished` is sent (jobs.signals). Its outbox row
+    is written in the same transaction, so a finish is announced even if this process dies
+    right after the commit (the beat tick sends what is overdue)."""
     now = timezone.now()
     with transaction.atomic():
         updated = JobExecution.objects.filter(pk=execution.pk, execution_status__in=from_statuses).update(
@@ -206,7 +231,28 @@ def execution_finish(
         execution.message, execution.finished = message, now
         if on_finished is not None:
             on_finished(execution)
+        PendingAnnouncement.objects.create(execution=execution, created=now)
+        transaction.on_commit(lambda: _announce(execution), robust=True)
     return True
+
+
+def _announce(execution: JobExecution) -> None:
+    signals.announce_finished(execution)
+    # Deleted after sending: at least once. The receivers are idempotent.
+    PendingAnnouncement.objects.filter(execution=execution).delete()
+
+
+def announce_overdue(now=None) -> int:
+    """Send the finishes whose announcement was interrupted (called by the beat tick, `jobs.reap`).
+    Returns how many were sent."""
+    cutoff = (now or timezone.now()) - ANNOUNCE_GRACE
+    overdue = PendingAnnouncement.objects.filter(created__lt=cutoff).values_list("execution_id", flat=True)
+    sent = 0
+    for execution in JobExecution.objects.filter(pk__in=list(overdue[:100])):
+        logger.warning("Announcing the finish of %s late (its worker stopped before)", execution)
+        _announce(execution)
+        sent += 1
+    return sent
 
 
 def executions_reap(now=None) -> list[JobExecution]:
@@ -219,27 +265,43 @@ def executions_reap(now=None) -> list[JobExecution]:
         execution_status__in=[ExecutionStatus.RUNNING, ExecutionStatus.ABORTING], heartbeat__lt=cutoff
     )
     for execution in stale:
-        seen = timezone.localtime(execution.heartbeat).strftime("%Y-%m-%d %H:%M:%S %Z")
-        message = (
-            f"The worker {execution.worker or '(unknown)'} stopped responding (no heartbeat since "
-            f"{seen}); it was killed or lost. The execution was abandoned and its locks released."
-        )
-        if execution_finish(execution, exit_status=ExitStatus.ERROR, message=message):
-            StepExecution.objects.filter(execution=execution, status=StepStatus.RUNNING).update(
-                status=StepStatus.ERROR, message="Abandoned: the worker stopped", finished=now
-            )
-            joblog.append(execution.log_file_name, "ERROR", message)
-            reaped.append(execution)
-            logger.warning("Reaped %s: %s", execution, message)
+        # One transaction per execution: its finish is announced once the steps and the log say why.
+        with transaction.atomic():
+            if _reap_one(execution, now):
+                reaped.append(execution)
     return reaped
 
 
-def execution_record_skipped(*, job_id: str, reason: str, schedule: str | None = None) -> JobExecution:
-    """A scheduled run that waited too long for its locks: recorded, never run."""
+def _reap_one(execution: JobExecution, now) -> bool:
+    seen = timezone.localtime(execution.heartbeat).strftime("%Y-%m-%d %H:%M:%S %Z")
+    message = (
+        f"The worker {execution.worker or '(unknown)'} stopped responding (no heartbeat since "
+        f"{seen}); it was killed or lost. The execution was abandoned and its locks released."
+    )
+    if not execution_finish(execution, exit_status=ExitStatus.ERROR, message=message):
+        return False
+    StepExecution.objects.filter(execution=execution, status=StepStatus.RUNNING).update(
+        status=StepStatus.ERROR, message="Abandoned: the worker stopped", finished=now
+    )
+    joblog.append(execution.log_file_name, "ERROR", message)
+    logger.warning("Reaped %s: %s", execution, message)
+    return True
+
+
+def execution_record_skipped(
+    *,
+    job_id: str,
+    reason: str,
+    trigger: str = Trigger.SCHEDULE,
+    schedule: str | None = None,
+    parent: JobExecution | None = None,
+) -> JobExecution:
+    """A scheduled run or a chain target that waited too long for its locks: recorded, never run."""
     now = timezone.now()
     return JobExecution.objects.create(
         job_id=job_id,
-        trigger=Trigger.SCHEDULE,
+        trigger=trigger,
+        parent=parent,
         execution_status=ExecutionStatus.ABORTED,
         message=f"Skipped: {reason}",
         created=now,

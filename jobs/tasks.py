@@ -1,16 +1,18 @@
-"""Celery tasks: a few lines each that call into the runner and the services."""
+"""Celery tasks of the engine: a few lines each that call into the runner and the services.
+
+Found by Celery's autodiscovery (console/celery.py), as are jobs/operations/tasks.py. The task
+names are stored in beat's database rows: never rename them."""
 
 import logging
 import socket
 from datetime import timedelta
 
 from celery import shared_task
-from django.conf import settings
-from django.utils import timezone
 
 from jobs import runner, services
 from jobs.models import Trigger
 from jobs.registry import UnknownJob
+from jobs.waiting import LockWait, WaitOver
 
 logger = logging.getLogger(__name__)
 
@@ -26,9 +28,9 @@ def run_execution(self, execution_id: int) -> None:
 def run_scheduled(
     self, job_id: str, schedule: str = "", window_seconds: int = 30, first_try: str = ""
 ) -> None:
-    """Fired by beat. A run whose locks are held waits (retrying) up to the configured time,
+    """Fired by beat. A run whose locks are held waits (jobs.waiting) by retrying this task,
     then is recorded as skipped; a duplicate fire of the same slot is dropped."""
-    first = timezone.datetime.fromisoformat(first_try) if first_try else timezone.now()
+    wait = LockWait.since(first_try)
     try:
         services.execution_create(
             job_id=job_id,
@@ -41,23 +43,21 @@ def run_scheduled(
     except UnknownJob:
         logger.error("Schedule %s names an unknown job %r", schedule, job_id)
     except services.LocksHeld as exc:
-        waited = (timezone.now() - first).total_seconds()
-        if waited >= settings.JOBS_SCHEDULED_LOCK_WAIT_SECONDS:
-            services.execution_record_skipped(
-                job_id=job_id, reason=f"{exc} Waited {waited:.0f}s for it.", schedule=schedule
-            )
+        try:
+            pause = wait.next_pause(exc)
+        except WaitOver as over:
+            services.execution_record_skipped(job_id=job_id, reason=str(over), schedule=schedule)
             return
         raise self.retry(
-            countdown=settings.JOBS_SCHEDULED_LOCK_RETRY_SECONDS,
+            countdown=pause,
             kwargs={"job_id": job_id, "schedule": schedule, "window_seconds": window_seconds,
-                    "first_try": first.isoformat()},
+                    "first_try": wait.first_try_iso},
         ) from None  # fmt: skip
 
 
 @shared_task(name="jobs.reap")
 def reap() -> int:
-    return len(services.executions_reap())
-
-
-# The operations' tasks (chains waiting for locks, alerts), registered with this module.
-from jobs.operations.tasks import check_alerts, start_chained  # noqa: E402,F401
+    """The beat tick: end executions whose worker died, and announce finishes it left unsaid."""
+    reaped = services.executions_reap()
+    services.announce_overdue()
+    return len(reaped)

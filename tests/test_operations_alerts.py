@@ -4,6 +4,7 @@ once (by the runner, or by the sweep for a reaped execution); the status report 
 from datetime import timedelta
 
 import pytest
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -65,7 +66,8 @@ def test_the_pages_show_the_hanging_badge(rule, no_enqueue, client, users):
 def test_a_failure_is_mailed_once_by_the_runner(no_enqueue, mailoutbox):
     JobAlertRule.objects.create(job_id="Test-Fail", recipients="ops@example.com")
     execution = services.execution_create(job_id="Test-Fail")
-    runner.run_execution(execution.pk, task_id=execution.task_id)
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the announcement after the finish
+        runner.run_execution(execution.pk, task_id=execution.task_id)
     assert alerts.sweep() == 0
     (mail,) = mailoutbox
     assert mail.subject == f"[SFCC Jobs] Test-Fail: execution #{execution.pk} ended ERROR"
@@ -86,14 +88,16 @@ def test_a_reaped_execution_is_mailed_by_the_sweep(no_enqueue, mailoutbox, setti
 
 def test_no_recipients_no_mail(no_enqueue, mailoutbox):
     execution = services.execution_create(job_id="Test-Fail")
-    runner.run_execution(execution.pk, task_id=execution.task_id)
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the announcement after the finish
+        runner.run_execution(execution.pk, task_id=execution.task_id)
     assert alerts.sweep() == 0 and mailoutbox == []
 
 
 def test_the_status_report_job_mails_the_report_as_csv(no_enqueue, mailoutbox):
     OperationsSettings.objects.create(pk=1, report_recipients="boss@example.com")
     execution = services.execution_create(job_id="Job-Status-Report")
-    runner.run_execution(execution.pk, task_id=execution.task_id)
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the announcement after the finish
+        runner.run_execution(execution.pk, task_id=execution.task_id)
     execution.refresh_from_db()
     assert execution.exit_status == "OK"
     (mail,) = mailoutbox
@@ -105,6 +109,7 @@ def test_the_status_report_job_mails_the_report_as_csv(no_enqueue, mailoutbox):
 
 def test_the_status_report_job_without_recipients_keeps_the_report(no_enqueue, mailoutbox):
     execution = services.execution_create(job_id="Job-Status-Report")
-    runner.run_execution(execution.pk, task_id=execution.task_id)
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the announcement after the finish
+        runner.run_execution(execution.pk, task_id=execution.task_id)
     execution.refresh_from_db()
     assert execution.exit_status == "OK" and mailoutbox == [] and len(execution.artifacts) == 1

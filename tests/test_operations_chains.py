@@ -5,6 +5,7 @@ then are recorded as skipped; a loop is refused."""
 from datetime import timedelta
 
 import pytest
+from django.test import TestCase
 from django.utils import timezone
 
 from jobs import runner, services
@@ -33,7 +34,9 @@ def chain(source, target, enabled=True):
 
 def run(job_id, **kwargs):
     execution = services.execution_create(job_id=job_id, **kwargs)
-    runner.run_execution(execution.pk, task_id=execution.task_id)
+    # The test's transaction never commits: run the finish's on-commit announcement here.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        runner.run_execution(execution.pk, task_id=execution.task_id)
     execution.refresh_from_db()
     return execution
 
@@ -48,7 +51,8 @@ def test_it_starts_the_target_once_after_a_success(no_enqueue):
     started = chained(source)
     assert [(e.job_id, e.execution_status) for e in started] == [("Test-Beta", ExecutionStatus.PENDING)]
     # The same message delivered again, and a second fire, start nothing more.
-    assert runner.run_execution(source.pk, task_id=source.task_id) is None
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert runner.run_execution(source.pk, task_id=source.task_id) is None
     chains.fire(source)
     assert len(chained(source)) == 1
     assert (
@@ -76,7 +80,8 @@ def test_it_chains_a_chained_execution_in_turn(no_enqueue):
     chain("Test-Beta", "Test-Free")
     source = run("Test-Quick")
     middle = chained(source)[0]
-    runner.run_execution(middle.pk, task_id=middle.task_id)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        runner.run_execution(middle.pk, task_id=middle.task_id)
     assert [e.job_id for e in chained(middle)] == ["Test-Free"]
 
 

@@ -1,9 +1,10 @@
 """Chains: start a job when another finishes OK or WARN (as SFCC job rules do).
 
-The runner calls `fire()` once, after its compare-and-set finish succeeded, so a success
-fires its chains once. A target whose locks are held waits, as a scheduled run does: a
-`jobs.start_chained` task retries until JOBS_SCHEDULED_LOCK_WAIT_SECONDS have passed, then the
-run is recorded as skipped. Every outcome is written to the source execution's log file.
+`fire()` runs when the source's finish is announced (receivers.start_chains, after the
+compare-and-set finish committed). It may be announced twice (a late announcement after a
+worker died), so a target starts once per source execution. A target whose locks are held
+waits by the one policy (jobs.waiting): a `jobs.start_chained` task retries, then the run is
+recorded as skipped. Every outcome is written to the source execution's log file.
 """
 
 from __future__ import annotations
@@ -11,14 +12,14 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from jobs import joblog, registry, services
-from jobs.models import ExecutionStatus, JobExecution, Trigger
+from jobs.models import JobExecution, Trigger
 from jobs.operations import flows
 from jobs.operations.models import JobChain
+from jobs.waiting import LockWait, WaitOver
 
 logger = logging.getLogger(__name__)
 
@@ -69,34 +70,25 @@ def start(source: JobExecution, target: str, *, first_try: datetime) -> JobExecu
 def _wait_or_skip(source: JobExecution, target: str, first_try: datetime, exc: services.LocksHeld) -> None:
     from jobs.operations.tasks import start_chained
 
-    waited = (timezone.now() - first_try).total_seconds()
-    if waited >= settings.JOBS_SCHEDULED_LOCK_WAIT_SECONDS:
-        skipped = _record_skipped(source, target, f"{exc} Waited {waited:.0f}s for it.")
+    wait = LockWait.since(first_try)
+    try:
+        pause = wait.next_pause(exc)
+    except WaitOver as over:
+        skipped = services.execution_record_skipped(
+            job_id=target, reason=str(over), trigger=Trigger.CHAIN, parent=source
+        )
         _log(source, "WARN", f"Chain to {target} skipped (execution #{skipped.pk}): {exc}")
         return
-    if waited < settings.JOBS_SCHEDULED_LOCK_RETRY_SECONDS:  # said once, not at every retry
+    if wait.is_first_pause():  # said once, not at every retry
         _log(source, "WARN", f"Chain to {target} waits: {exc}")
     try:
         start_chained.apply_async(
-            kwargs={"source_id": source.pk, "target": target, "first_try": first_try.isoformat()},
-            countdown=settings.JOBS_SCHEDULED_LOCK_RETRY_SECONDS,
+            kwargs={"source_id": source.pk, "target": target, "first_try": wait.first_try_iso},
+            countdown=pause,
         )
     except Exception as error:  # the broker is down: nothing will retry it
         logger.warning("Could not queue the chain %s → %s: %s", source, target, error)
         _log(source, "ERROR", f"Chain to {target} lost: the job queue cannot be reached ({error})")
-
-
-def _record_skipped(source: JobExecution, target: str, reason: str) -> JobExecution:
-    now = timezone.now()
-    return JobExecution.objects.create(
-        job_id=target,
-        trigger=Trigger.CHAIN,
-        parent=source,
-        execution_status=ExecutionStatus.ABORTED,
-        message=f"Skipped: {reason}",
-        created=now,
-        finished=now,
-    )
 
 
 def _log(source: JobExecution, level: str, message: str) -> None:

@@ -4,18 +4,22 @@ first ERROR (as SFCC's job flows).
 Each step starts the inner job as an execution of its own (trigger `chain`, `parent` = the
 flow's execution), which takes its own locks, and waits for it to end. The flow job locks
 only itself: holding its children's resources would keep them from ever starting.
+
+A child whose locks are held waits by the one policy (jobs.waiting). Unlike a scheduled run
+or a chain, the wait happens inside the flow's running step, so the flow holds a worker slot
+while it waits for (and while it runs) its child: a flow needs a worker of concurrency 2 or
+more, or a second worker, for its children to run.
 """
 
 from __future__ import annotations
 
 import time
 
-from django.conf import settings
-
 from jobs import registry, services
 from jobs.context import JobFailed, StepContext
 from jobs.models import ExecutionStatus, ExitStatus, JobExecution, Trigger
 from jobs.registry import Job, Step
+from jobs.waiting import LockWait, WaitOver
 
 # How often a flow step looks at its child (and at the flow's own Stop request).
 POLL_SECONDS = 0.5
@@ -51,22 +55,21 @@ def _start_child(ctx: StepContext, job_id: str) -> JobExecution:
     """Start the inner job; while its locks are held elsewhere, wait (as a scheduled run
     does) up to JOBS_SCHEDULED_LOCK_WAIT_SECONDS, then fail the flow."""
     registry.get(job_id)  # an unknown job fails the step with a clear message
-    waited_since = time.monotonic()
-    told = False
-    while True:
+    wait = LockWait.since()
+    while True:  # bounded: the wait ends (WaitOver) after JOBS_SCHEDULED_LOCK_WAIT_SECONDS
         ctx.check_abort()
         try:
             return services.execution_create(job_id=job_id, trigger=Trigger.CHAIN, parent=ctx.execution)
         except services.LocksHeld as exc:
-            waited = time.monotonic() - waited_since
-            if waited >= settings.JOBS_SCHEDULED_LOCK_WAIT_SECONDS:
-                raise JobFailed(f"{exc} Waited {waited:.0f}s for it.") from None
-            if not told:
+            try:
+                pause = wait.next_pause(exc)
+            except WaitOver as over:
+                raise JobFailed(str(over)) from None
+            if wait.is_first_pause():
                 ctx.warning(f"{exc} Waiting for it to end.")
-                told = True
         except services.BrokerUnavailable as exc:
             raise JobFailed(str(exc)) from None
-        time.sleep(settings.JOBS_SCHEDULED_LOCK_RETRY_SECONDS)
+        ctx.run.abort.wait(pause)  # wakes at once on a Stop of the flow
 
 
 def _wait_for(ctx: StepContext, child: JobExecution) -> JobExecution:

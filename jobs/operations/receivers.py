@@ -1,0 +1,31 @@
+"""What follows an execution's finish, as receivers of `jobs.signals.execution_finished`
+(connected in JobsConfig.ready()): chains after OK or WARN, the failure e-mail after ERROR.
+
+Each is its own receiver, so one failing does not keep the other from running; the signal is
+sent robustly, after the finish committed, and may be sent twice (a late announcement by the
+beat tick), so both are idempotent: a chain target starts once per source execution, a
+failure e-mail is claimed by its ExecutionAlert row.
+"""
+
+from jobs.models import ExitStatus, JobExecution
+from jobs.operations import alerts, chains
+
+CHAINS_UID = "jobs.operations.receivers.start_chains"
+FAILURE_MAIL_UID = "jobs.operations.receivers.mail_failure"
+
+
+def start_chains(sender, execution: JobExecution, **kwargs) -> None:
+    if execution.exit_status in (ExitStatus.OK, ExitStatus.WARN):
+        chains.fire(execution)
+
+
+def mail_failure(sender, execution: JobExecution, **kwargs) -> None:
+    if execution.exit_status == ExitStatus.ERROR:
+        alerts.send_failure(execution)
+
+
+def connect() -> None:
+    from jobs.signals import execution_finished
+
+    execution_finished.connect(start_chains, sender=JobExecution, dispatch_uid=CHAINS_UID)
+    execution_finished.connect(mail_failure, sender=JobExecution, dispatch_uid=FAILURE_MAIL_UID)
