@@ -4,7 +4,10 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-fast lint format bench bench-quick clean
+NPM_STAMP := tools/npm/node_modules/.installed-stamp
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install npm run test test-fast lint format bench bench-quick clean
 
 install: $(STAMP)
 
@@ -15,12 +18,21 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev,demo]"
 	touch $(STAMP)
 
+## Salesforce's CLIs (sfcc-ci, dwdav), pinned in tools/npm, for the interop tests; Node from Debian.
+npm: $(NPM_STAMP)
+
+$(NPM_STAMP): tools/npm/package.json tools/npm/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm >/dev/null; }
+	cd tools/npm && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 ## Everything on embedded defaults: console at http://127.0.0.1:8000 (Ctrl-C stops it all).
 run: install
 	$(PY) manage.py runstack
 
 ## The whole suite (unit, integration with a real worker and beat, browser).
-test: install
+test: install npm
 	$(PY) -m pytest
 
 ## Without the slow integration and browser tests.

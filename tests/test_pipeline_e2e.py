@@ -18,6 +18,7 @@ from jobs.pipeline.definitions import ATTRIBUTES, DIFFERENTIAL_PRODUCTS, FULL_PR
 from tests.conftest import ICECAT_API, XSD_DIR
 from tests.integration import running, wait_finished
 
+SPECIAL_SECRET = "s3cr+t%2F/with:colon and space"
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 NS = {"c": "http://www.demandware.com/xml/impex/catalog/2006-10-31"}
@@ -33,7 +34,9 @@ def akeneo():
 
 @pytest.fixture(scope="module")
 def sfcc(tmp_path_factory):
-    server = DemoSfccServer(schema_dir=XSD_DIR, data_dir=tmp_path_factory.mktemp("sfcc")).start()
+    server = DemoSfccServer(
+        schema_dir=XSD_DIR, data_dir=tmp_path_factory.mktemp("sfcc"), client_secret=SPECIAL_SECRET
+    ).start()
     yield server
     server.stop()
 
@@ -176,14 +179,17 @@ def test_it_leaves_the_watermark_when_a_differential_run_fails(worker, akeneo, s
     assert Watermark.objects.get(key="products").value == before
 
 
-def test_it_delivers_to_the_demo_sfcc(worker, akeneo, sfcc):
+def test_it_delivers_to_the_demo_sfcc_with_a_secret_that_needs_encoding(worker, akeneo, sfcc):
+    """Through a real worker: Account Manager takes the secret form-url-encoded (RFC 6749)."""
     delivery = {"target": "sfcc", "instance_url": sfcc.url, "token_url": sfcc.token_url,
-                "client_id": "demo-client", "client_secret": "demo-secret"}  # fmt: skip
+                "client_id": "demo-client", "client_secret": SPECIAL_SECRET}  # fmt: skip
     configure(akeneo.url, delivery)
     execution = run(ATTRIBUTES)
     assert execution.exit_status in (ExitStatus.OK, ExitStatus.WARN), execution.message
     text = Path(execution.artifacts[0]["path"]).name
     assert text.endswith(".zip")
+    imported = [e for e in sfcc.executions.values() if e["parameters"][0]["value"] == text]
+    assert imported and imported[0]["exit_status"]["status"] == "ok"
 
 
 def _catalog_products(execution) -> dict[str, bytes]:

@@ -1,12 +1,17 @@
 """A demo SFCC instance on 127.0.0.1 speaking the protocols our delivery uses:
 
-- Account Manager: `POST /dwsso/oauth2/access_token` (client credentials, HTTP Basic,
-  expiring bearer tokens, 401 on bad credentials);
-- WebDAV `PUT/GET/DELETE/PROPFIND` under `/on/demandware.servlet/webdav/Sites/Impex/` and
-  `/Sites/Logs/`;
+- Account Manager: `POST /dwsso/oauth2/access_token` (client credentials in HTTP Basic,
+  form-url-encoded first as RFC 6749 §2.3.1 says, or in the form body; expiring bearer tokens;
+  401 on bad credentials);
+- WebDAV `PUT/GET/DELETE/PROPFIND/MKCOL` under `/on/demandware.servlet/webdav/Sites/Impex/`
+  and `/Sites/Logs/` (folder names case-insensitive: sfcc-ci writes `impex`, the B2C tooling
+  reads `LOGS`), bodies with Content-Length or `Transfer-Encoding: chunked` (sfcc-ci, dwdav);
+  a bearer token, or Business Manager user + WebDAV access key in HTTP Basic;
 - OCAPI Data API `POST /s/-/dw/data/<v>/jobs/sfcc-site-archive-import/executions` and
   `GET …/executions/<id>`: executions move pending → running → finished in a worker thread,
-  `JobAlreadyRunningException` while another import runs, a job log with `DATAERROR` lines.
+  `JobAlreadyRunningException` while another import runs, a job log with `DATAERROR` lines;
+  `exit_status.status` in OCAPI's lower case (`ok`, `error`), `exit_status.code` upper case.
+- HTTPS when given a certificate (`tls=(certfile, keyfile)`), as every real instance is.
 
 `/` shows what was imported (HTML, or JSON with `?format=json`). Fault knobs are plain
 attributes, safe to set while the server runs:
@@ -28,6 +33,7 @@ import base64
 import json
 import secrets
 import shutil
+import ssl
 import tempfile
 import threading
 import time
@@ -35,7 +41,7 @@ from datetime import UTC, datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, unquote_plus, urlsplit
 
 from demo.sfcc.site_import import ImportFailed, SiteImport, Store
 
@@ -43,6 +49,8 @@ JOB_ID = "sfcc-site-archive-import"
 WEBDAV_PREFIX = "/on/demandware.servlet/webdav/Sites/"
 TOKEN_PATH = "/dwsso/oauth2/access_token"
 OCAPI_PREFIX = "/s/-/dw/data/"
+WEBDAV_FOLDERS = {"impex": "Impex", "logs": "Logs"}  # SFCC's WebDAV folder names ignore case
+IMPEX_IMPORT_DIR = ("Impex", "src", "instance")
 
 
 class DemoSfccServer:
@@ -56,10 +64,15 @@ class DemoSfccServer:
         client_secret: str = "demo-secret",  # noqa: S107 - the demo instance's own
         token_lifetime: int = 1799,
         step_delay: float = 0.01,
+        webdav_user: str = "demo-bm-user",
+        webdav_access_key: str = "demo-access-key",  # noqa: S107 - the demo instance's own
+        tls: tuple[str | Path, str | Path] | None = None,
     ):
         self.client_id = client_id
         self.client_secret = client_secret
         self.token_lifetime = token_lifetime
+        self.webdav_user = webdav_user
+        self.webdav_access_key = webdav_access_key
         self.step_delay = step_delay
         self.schema_dir = Path(schema_dir) if schema_dir else None
         self._own_data_dir = data_dir is None
@@ -85,12 +98,24 @@ class DemoSfccServer:
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
         self._httpd.daemon_threads = True
         self._httpd.demo = self
+        self.scheme = "http"
+        if tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(str(tls[0]), str(tls[1]))
+            self._httpd.socket = context.wrap_socket(self._httpd.socket, server_side=True)
+            self.scheme = "https"
         self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{self.scheme}://{host}:{port}"
+
+    @property
+    def host(self) -> str:
+        """`host:port`, as sfcc-ci and dwdav take an instance."""
+        host, port = self._httpd.server_address[:2]
+        return f"{host}:{port}"
 
     @property
     def token_url(self) -> str:
@@ -184,18 +209,19 @@ class DemoSfccServer:
         try:
             if self.fail_imports:
                 raise ImportFailed("import failed (demo fault: fail_imports)")
-            archive = self.webdav_root / "Impex" / "src" / "instance" / file_name
-            if not archive.is_file():
+            folder = self.webdav_root.joinpath(*IMPEX_IMPORT_DIR).resolve()
+            archive = (folder / file_name).resolve()
+            if archive.parent != folder or not archive.is_file():
                 raise ImportFailed(f"File '{file_name}' not found in Impex/src/instance")
             with self.lock:
                 runner.run(archive)
                 self._save_store()
-            exit_status = {"_type": "status", "code": "OK", "status": "OK", "message": "OK"}
+            exit_status = {"_type": "status", "code": "OK", "status": "ok", "message": "OK"}
             log.append(
                 f"[{now} GMT] INFO ImportSiteArchive - Import finished, {runner.data_errors} data errors"
             )
         except (ImportFailed, OSError) as exc:
-            exit_status = {"_type": "status", "code": "ERROR", "status": "ERROR", "message": str(exc)}
+            exit_status = {"_type": "status", "code": "ERROR", "status": "error", "message": str(exc)}
             log.append(f"[{now} GMT] ERROR ImportSiteArchive - {exc}")
         with self.lock:
             name = self.executions[execution_id]["log_file_name"]
@@ -256,6 +282,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_PROPFIND(self):
         self._dispatch("PROPFIND")
 
+    def do_MKCOL(self):
+        self._dispatch("MKCOL")
+
     def _dispatch(self, method: str) -> None:
         path = unquote(urlsplit(self.path).path)
         with self.demo.lock:
@@ -264,7 +293,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._token()
         if path in ("/", "/index.json"):
             return self._index(path)
-        if not self._authorized():
+        if not self._authorized(webdav=path.startswith(WEBDAV_PREFIX)):
             self._drain()
             return self._json(
                 401, {"fault": {"type": "InvalidAccessTokenException", "message": "Unauthorized"}}
@@ -278,10 +307,11 @@ class _Handler(BaseHTTPRequestHandler):
     # --- Account Manager ------------------------------------------------------------
 
     def _token(self) -> None:
-        form = parse_qs(self._body().decode())
-        basic = self.headers.get("Authorization", "")
-        expected = base64.b64encode(f"{self.demo.client_id}:{self.demo.client_secret}".encode()).decode()
-        if self.demo.refuse_tokens or basic != f"Basic {expected}":
+        form = parse_qs(self._body().decode("utf-8", "replace"))
+        client = _basic_credentials(self.headers.get("Authorization", ""), form_encoded=True)
+        if client is None and "client_id" in form:  # RFC 6749 §2.3.1 also allows the body
+            client = (form["client_id"][0], (form.get("client_secret") or [""])[0])
+        if self.demo.refuse_tokens or client != (self.demo.client_id, self.demo.client_secret):
             return self._json(
                 401, {"error": "invalid_client", "error_description": "Client authentication failed"}
             )
@@ -292,9 +322,12 @@ class _Handler(BaseHTTPRequestHandler):
             200, {"access_token": token, "token_type": "Bearer", "expires_in": self.demo.token_lifetime}
         )
 
-    def _authorized(self) -> bool:
+    def _authorized(self, *, webdav: bool = False) -> bool:
         header = self.headers.get("Authorization", "")
-        return header.startswith("Bearer ") and self.demo.token_valid(header[7:])
+        if header.startswith("Bearer "):
+            return self.demo.token_valid(header[7:])
+        # WebDAV also takes a Business Manager user and their WebDAV access key (dwdav, dwupload).
+        return webdav and _basic_credentials(header) == (self.demo.webdav_user, self.demo.webdav_access_key)
 
     # --- WebDAV -----------------------------------------------------------------------
 
@@ -303,11 +336,10 @@ class _Handler(BaseHTTPRequestHandler):
             failing = self.demo.webdav_failures > 0
             self.demo.webdav_failures -= 1 if failing else 0
         root = self.demo.webdav_root.resolve()
-        target = (root / relative).resolve()
-        allowed = (target == root or root in target.parents) and relative.split("/", 1)[0] in (
-            "Impex",
-            "Logs",
-        )
+        top, _, rest = relative.partition("/")
+        folder = WEBDAV_FOLDERS.get(top.lower())
+        target = (root / (folder or top) / rest).resolve()
+        allowed = folder is not None and (root / folder).resolve() in (target, *target.parents)
         if method != "PUT" or failing or not allowed:
             self._drain()
         if failing:
@@ -325,6 +357,13 @@ class _Handler(BaseHTTPRequestHandler):
             return self._plain(204, "")
         if method == "PROPFIND" and target.exists():
             return self._propfind(target, relative)
+        if method == "MKCOL":
+            if target.exists():
+                return self._plain(405, "Method Not Allowed")  # RFC 4918 §9.3.1: it exists already
+            if not target.parent.is_dir():
+                return self._plain(409, "Conflict")
+            target.mkdir()
+            return self._plain(201, "")
         self._plain(404, "Not Found")
 
     def _propfind(self, target: Path, relative: str) -> None:
@@ -420,27 +459,46 @@ class _Handler(BaseHTTPRequestHandler):
         """Stream an upload to disk; the file appears complete or not at all."""
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.part")
-        remaining = int(self.headers.get("Content-Length") or 0)
         with open(partial, "wb") as out:
-            while remaining > 0:
-                chunk = self.rfile.read(min(remaining, 1 << 20))
-                if not chunk:
-                    break
+            for chunk in self._body_chunks():
                 out.write(chunk)
-                remaining -= len(chunk)
         partial.replace(target)
 
     def _drain(self) -> None:
+        for _ in self._body_chunks():
+            pass
+
+    def _body(self) -> bytes:
+        return b"".join(self._body_chunks())
+
+    def _body_chunks(self):
+        """The request body, framed by Content-Length or by `Transfer-Encoding: chunked`
+        (RFC 9112 §7.1), as Node's streaming uploads send it. Read to its end either way, so
+        the next request on the connection starts where it should."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            while True:
+                size_line = self.rfile.readline(1024)
+                size = int(size_line.split(b";", 1)[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                        pass  # trailer fields, unused
+                    return
+                remaining = size
+                while remaining > 0:
+                    chunk = self.rfile.read(min(remaining, 1 << 20))
+                    if not chunk:
+                        return
+                    remaining -= len(chunk)
+                    yield chunk
+                self.rfile.readline(8)  # the CRLF after each chunk
+            return
         remaining = int(self.headers.get("Content-Length") or 0)
         while remaining > 0:
             chunk = self.rfile.read(min(remaining, 1 << 20))
             if not chunk:
-                break
+                return
             remaining -= len(chunk)
-
-    def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+            yield chunk
 
     def _fault(self, status: int, fault_type: str, message: str) -> None:
         self._json(status, {"_v": "24.5", "fault": {"type": fault_type, "message": message}})
@@ -458,3 +516,20 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)
+
+
+def _basic_credentials(header: str, *, form_encoded: bool = False) -> tuple[str, str] | None:
+    """(user, password) of an HTTP Basic header. Account Manager form-url-decodes both first
+    (RFC 6749 §2.3.1), so a secret with `+`, `%`, `/`, `:` or a space sent raw does not match."""
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        user, sep, password = base64.b64decode(encoded.strip(), validate=True).decode("utf-8").partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not sep:
+        return None
+    if form_encoded:
+        return unquote_plus(user), unquote_plus(password)
+    return user, password

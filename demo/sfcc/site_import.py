@@ -93,8 +93,21 @@ class SiteImport:
 
     def _import_file(self, name: str, stream: IO[bytes]) -> None:
         self.log.append(f"[{self._now} GMT] INFO ImportSiteArchive - Importing {name}")
+        head = stream.peek(4096)[:4096] if hasattr(stream, "peek") else b""
+        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+            # SFCC's import refuses document type declarations; expanding their entities would
+            # let an archive read local files or blow up in memory.
+            raise ImportFailed(f"{name} is invalid: a DOCTYPE or ENTITY declaration is not allowed")
         try:
-            events = etree.iterparse(stream, events=("end",), schema=self._schema_for(stream), huge_tree=True)
+            events = etree.iterparse(
+                stream,
+                events=("end",),
+                schema=self._schema_for(stream),
+                huge_tree=True,
+                resolve_entities=False,
+                load_dtd=False,
+                no_network=True,
+            )
             kind = _kind(name)
             if kind == "catalog":
                 self._catalog(name, events)
@@ -174,11 +187,19 @@ class SiteImport:
                 self._reject(
                     name, "category-assignment of product", product_id, f"category '{category_id}' not found"
                 )
-            elif product_id not in (known_products | accepted) - deleted:
+            elif (
+                product_id
+                not in (self._products_of_other_catalogs(catalog_id) | known_products | accepted) - deleted
+            ):
                 self._reject(name, "category-assignment of product", product_id, "product not found")
         known_categories |= all_categories & (set(categories) | known_categories)
         known_products |= accepted
         known_products -= deleted
+
+    def _products_of_other_catalogs(self, catalog_id: str) -> set[str]:
+        """A storefront catalog assigns products its master catalog owns (as SFRA's demo data
+        does): an assignment may name a product of any catalog on the instance."""
+        return {p for c, products in self.store.products.items() if c != catalog_id for p in products}
 
     def _pricebooks(self, name: str, events) -> None:
         products = self.store.all_products()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from typing import IO, Any
+from urllib.parse import quote_plus
 
 import requests
 
@@ -103,7 +104,9 @@ class SfccSession:
                 response = self._http.post(
                     self._token_url,
                     data={"grant_type": "client_credentials"},
-                    auth=(self._client_id, self._client_secret),
+                    # RFC 6749 §2.3.1: both form-url-encoded before Basic, as Account Manager
+                    # decodes them; a secret with `+ % / :` or a space sent raw is refused.
+                    auth=(quote_plus(self._client_id, safe=""), quote_plus(self._client_secret, safe="")),
                     timeout=self.timeout,
                 )
             except (requests.ConnectionError, requests.Timeout) as exc:
