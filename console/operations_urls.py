@@ -1,4 +1,4 @@
-"""Pages of the operations (issue 7) and the REST API. Job routes end without a slash, so
+"""Pages of the operations and the REST API. Job routes end without a slash, so
 that `jobs/<path:job_id>/` (the General tab) never takes them for part of a job id."""
 
 from django.urls import include, path

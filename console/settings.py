@@ -189,7 +189,7 @@ CELERY_BEAT_SCHEDULE = {
     "jobs-reaper": {"task": "jobs.reap", "schedule": float(JOBS_REAPER_INTERVAL_SECONDS)},
 }
 
-# --- Operations (issue 7): alerts, links in e-mails -----------------------------------------
+# --- Operations: alerts, links in e-mails -----------------------------------------
 # Where the console is reached, for the links in alert e-mails.
 CONSOLE_BASE_URL = os.getenv("CONSOLE_BASE_URL", "http://127.0.0.1:8000")
 JOBS_ALERT_INTERVAL_SECONDS = envint("JOBS_ALERT_INTERVAL_SECONDS", "60")

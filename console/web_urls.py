@@ -31,6 +31,6 @@ urlpatterns = [
     path("audit/", audit.audit, name="audit"),
     # Configuration (issue: import configuration pages) is included here.
     path("config/", include("console.config_urls")),
-    # Operations (issue 7): reports, chains and alerts, API tokens, the REST API.
+    # Operations: reports, chains and alerts, API tokens, the REST API.
     path("", include("console.operations_urls")),
 ]

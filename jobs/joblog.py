@@ -14,6 +14,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from jobs.levels import level_of
+
 MASK = "********"
 LOG_DIR = "logs"
 _UNSAFE = re.compile(r"[^A-Za-z0-9 ._-]")
@@ -57,7 +59,7 @@ class JobLog:
         with self._lock:
             if self._file.closed:
                 return
-            self._file.write(f"[{stamp}] {level.upper():<5} {where}{message}\n")
+            self._file.write(f"[{stamp}] {level_of(level):<5} {where}{message}\n")
             self._file.flush()
 
     def close(self) -> None:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from console.operations_forms import AlertForm, ChainForm, OperationsSettingsForm
 from console.views.common import get_job_or_404, require, role_required
+from jobs import audit
 from jobs.models import AuditEntry
 from jobs.operations import chains, report
 from jobs.operations.models import JobAlertRule, JobChain, OperationsSettings
@@ -157,4 +158,4 @@ def job_alerts(request, job_id):
 
 
 def _audit(user, job_id: str, message: str) -> None:
-    AuditEntry.objects.create(user=user, action=AuditEntry.Action.CONFIGURE, job_id=job_id, message=message)
+    audit.record(user=user, action=AuditEntry.Action.CONFIGURE, job_id=job_id, message=message)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
+from jobs import audit
 from jobs.config import crypto
 from jobs.config.models import ConfigVersion
 from jobs.config.schema import SECRET_PATHS, default_document, get_path, leaf_paths, normalize, set_path
@@ -74,7 +75,7 @@ def _save(document: dict, *, user, comment: str, based_on: int | None) -> Config
         return ConfigVersion.objects.get(number=number)
     row = ConfigVersion.objects.create(number=number + 1, document=stored, user=user, comment=comment)
     summary = ", ".join(changed) if changed else "no field changed from the default"
-    AuditEntry.objects.create(
+    audit.record(
         user=user,
         action=AuditEntry.Action.CONFIGURE,
         message=f"Configuration version {row.number}: {summary}" + (f". {comment}" if comment else ""),

@@ -26,7 +26,7 @@ from .errors import (
     SfccRequestError,
 )
 from .http import DEFAULT_TOKEN_URL, Log, SfccSession
-from .impexlog import DataError, parse_data_errors
+from .impexlog import RejectedRecord, parse_data_errors
 
 IMPORT_JOB = "sfcc-site-archive-import"
 WEBDAV = "/on/demandware.servlet/webdav/Sites"
@@ -45,7 +45,7 @@ class DeliveryResult:
     execution_id: str | None = None
     exit_status: str | None = None  # SFCC's exit status code: "OK" (or ERROR, raised instead)
     log_file: str | None = None
-    data_errors: list[DataError] = field(default_factory=list)
+    data_errors: list[RejectedRecord] = field(default_factory=list)
     archive_removed: bool = False
 
 
@@ -220,7 +220,7 @@ class SfccDelivery:
             f"{IMPORT_JOB} execution {execution_id} still {status} after {self.config.job_timeout:g}s"
         )
 
-    def _read_data_errors(self, execution: dict) -> list[DataError]:
+    def _read_data_errors(self, execution: dict) -> list[RejectedRecord]:
         path = _log_webdav_path(execution)
         if path is None:
             self._log("WARN", f"Execution {execution.get('id')} names no log file; data errors unknown")
@@ -236,7 +236,7 @@ class SfccDelivery:
             self._log("WARN", f"SFCC rejected {error.identifier}: {error.message}")
         return errors
 
-    def _result(self, archive: Path, execution: dict, data_errors: list[DataError]) -> DeliveryResult:
+    def _result(self, archive: Path, execution: dict, data_errors: list[RejectedRecord]) -> DeliveryResult:
         execution_id = str(execution.get("id"))
         code, message = _exit_status(execution)
         if execution.get("execution_status") == "aborted" or code != "OK":

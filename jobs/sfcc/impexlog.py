@@ -18,12 +18,15 @@ _QUOTED = re.compile(r"""['"]([^'"]+)['"]""")
 
 
 @dataclass(frozen=True)
-class DataError:
+class RejectedRecord:
+    """A record SFCC refused, read from a DATAERROR line of its import job log (the engine
+    records each as a jobs.models.DataError of the execution)."""
+
     identifier: str
     message: str
 
 
-def parse_data_errors(log_text: str) -> list[DataError]:
+def parse_data_errors(log_text: str) -> list[RejectedRecord]:
     errors = []
     for line in log_text.splitlines():
         marker = line.find("DATAERROR")
@@ -31,7 +34,7 @@ def parse_data_errors(log_text: str) -> list[DataError]:
             continue
         message = line[marker + len("DATAERROR") :].lstrip(" :-").strip()
         quoted = _QUOTED.search(message)
-        errors.append(DataError(quoted.group(1) if quoted else message, message))
+        errors.append(RejectedRecord(quoted.group(1) if quoted else message, message))
     return errors
 
 
