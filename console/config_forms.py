@@ -10,6 +10,7 @@ import json
 from django import forms
 from django.core.exceptions import ValidationError
 
+from jobs.config import jsontext
 from jobs.config.schema import SCHEMA, get_path, set_path
 
 UNCHANGED = "unchanged — leave empty to keep"
@@ -76,7 +77,7 @@ class JsonObjectField(forms.CharField):
         if not (value or "").strip():
             return None
         try:
-            parsed = json.loads(value)
+            parsed = jsontext.loads(value)
         except ValueError as exc:
             raise ValidationError(f"Not valid JSON: {exc}.") from None
         if not isinstance(parsed, dict):

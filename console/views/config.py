@@ -17,7 +17,7 @@ from console.config_forms import ConfigForm
 from console.views.common import require
 from jobs import config
 from jobs.akeneo.errors import AkeneoError
-from jobs.config import connections
+from jobs.config import connections, jsontext
 from jobs.config.models import ConfigVersion
 from jobs.config.services import changes, form_document, in_force, previous_document
 from jobs.joblog import MASK
@@ -136,7 +136,7 @@ def _read_upload(upload) -> tuple[object, list[str]]:
             f"{upload.name}: larger than {MAX_IMPORT_BYTES // 1024} KB; a configuration is far smaller."
         ]
     try:
-        return json.loads(upload.read().decode("utf-8")), []
+        return jsontext.loads(upload.read().decode("utf-8")), []
     except (UnicodeDecodeError, ValueError) as exc:
         return None, [f"{upload.name}: not valid JSON ({exc})."]
 

@@ -1,13 +1,13 @@
 """`python manage.py importconfig FILE`: a whole configuration document becomes the next
 version. A bad document is refused whole: every problem is printed, nothing is stored, exit 1."""
 
-import json
 import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
 from jobs import config
+from jobs.config import jsontext
 
 
 class Command(BaseCommand):
@@ -19,7 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args, file, **options):
         try:
             text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
-            document = json.loads(text)
+            document = jsontext.loads(text)
         except OSError as exc:
             self._refuse([f"{file}: cannot be read ({exc.strerror or exc})"])
         except ValueError as exc:
