@@ -15,6 +15,7 @@ from demo.sfcc.server import DemoSfccServer
 from jobs import config
 from jobs.config.models import ConfigVersion
 from jobs.config.services import in_force
+from jobs.models import AuditEntry
 from tests.conftest import ICECAT_API
 
 AKENEO_SECRET = "akeneo-s3cret-value"
@@ -246,7 +247,20 @@ def sfcc_server(tmp_path_factory):
     server.stop()
 
 
+def stored_for(**urls) -> None:
+    """Save the configuration again pointing at these hosts, its secrets kept."""
+    document = config.export_document()
+    for path, url in urls.items():
+        section, name = path.split("__")
+        document[section][name] = url
+    for key, value in (("akeneo", ("secret", AKENEO_SECRET)), ("akeneo", ("password", AKENEO_PASSWORD))):
+        document[key][value[0]] = value[1]
+    document["delivery"]["client_secret"] = SFCC_SECRET
+    config.save(document, comment="hosts of the test servers")
+
+
 def test_it_connects_to_akeneo_with_the_form_values_and_stored_secrets(admin, saved, akeneo_server):
+    stored_for(akeneo__url=akeneo_server.url)
     response = admin.post(reverse("config_test_akeneo"), form_data(akeneo_url=akeneo_server.url))
     assert response.status_code == 200
     result = response.context["test"]
@@ -255,12 +269,42 @@ def test_it_connects_to_akeneo_with_the_form_values_and_stored_secrets(admin, sa
     assert "ecommerce" in result["ok"]
     assert "✔ Connected to" in response.content.decode()
     assert_no_secret(response)
-    assert ConfigVersion.objects.count() == 1  # testing saves nothing
+    assert ConfigVersion.objects.count() == 2  # testing saves nothing
+    entry = AuditEntry.objects.latest("time")
+    assert entry.message == f"Test connection akeneo {akeneo_server.url.split('//')[1]}: connected"
+
+
+def test_it_never_sends_stored_secrets_to_another_host(admin, saved, akeneo_server):
+    """The Administrator points the URL elsewhere and leaves the secrets empty."""
+    before = len(akeneo_server.requests) if hasattr(akeneo_server, "requests") else None
+    response = admin.post(reverse("config_test_akeneo"), form_data(akeneo_url=akeneo_server.url))
+    assert response.status_code == 400
+    assert response.context["test"]["error"].startswith(
+        f"akeneo.url now points at {akeneo_server.url.split('//')[1]}, not the host the stored secrets were saved for"
+    )
+    if before is not None:
+        assert len(akeneo_server.requests) == before
+    assert AuditEntry.objects.latest("time").message.endswith(": failed")
+
+
+def test_it_never_sends_the_stored_sfcc_secret_to_another_token_url(admin, saved, sfcc_server):
+    stored_for(delivery__instance_url=sfcc_server.url, delivery__token_url=sfcc_server.token_url)
+    response = admin.post(
+        reverse("config_test_sfcc"),
+        form_data(sfcc_instance_url=sfcc_server.url, sfcc_token_url="https://collector.example.com/token"),
+    )
+    assert response.status_code == 400
+    assert response.context["test"]["error"].startswith(
+        "delivery.token_url now points at collector.example.com"
+    )
 
 
 def test_it_shows_why_akeneo_refused_a_wrong_secret(admin, saved, akeneo_server):
     response = admin.post(
-        reverse("config_test_akeneo"), form_data(akeneo_url=akeneo_server.url, akeneo_secret="a-wrong-secret")
+        reverse("config_test_akeneo"),
+        form_data(
+            akeneo_url=akeneo_server.url, akeneo_secret="a-wrong-secret", akeneo_password=AKENEO_PASSWORD
+        ),
     )
     assert response.status_code == 200
     error = response.context["test"]["error"]
@@ -275,7 +319,8 @@ def test_it_shows_why_akeneo_refused_a_wrong_secret(admin, saved, akeneo_server)
 
 
 def test_it_names_an_akeneo_that_cannot_be_reached(admin, saved, akeneo_server):
-    response = admin.post(reverse("config_test_akeneo"), form_data(akeneo_url="http://127.0.0.1:9"))
+    typed = {"akeneo_secret": AKENEO_SECRET, "akeneo_password": AKENEO_PASSWORD}
+    response = admin.post(reverse("config_test_akeneo"), form_data(akeneo_url="http://127.0.0.1:9", **typed))
     assert response.status_code == 200
     error = response.context["test"]["error"]
     assert error.startswith(
@@ -292,6 +337,7 @@ def test_it_names_akeneo_fields_to_correct_before_testing(admin, saved):
 
 
 def test_it_connects_to_sfcc_with_the_form_values_and_stored_secrets(admin, saved, sfcc_server):
+    stored_for(delivery__instance_url=sfcc_server.url, delivery__token_url=sfcc_server.token_url)
     response = admin.post(
         reverse("config_test_sfcc"),
         form_data(sfcc_instance_url=sfcc_server.url, sfcc_token_url=sfcc_server.token_url),

@@ -4,7 +4,9 @@ Administrators only (`configure_import`); everyone else gets 403, on GET and POS
 Secrets are never rendered back: their inputs stay empty, and empty means "unchanged".
 """
 
+import copy
 import json
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,12 +17,13 @@ from django.views.decorators.http import require_POST
 
 from console.config_forms import ConfigForm
 from console.views.common import require
-from jobs import config
+from jobs import audit, config
 from jobs.akeneo.errors import AkeneoError
 from jobs.config import connections, jsontext
 from jobs.config.models import ConfigVersion
 from jobs.config.services import changes, form_document, in_force, previous_document
 from jobs.joblog import MASK
+from jobs.models import AuditEntry
 from jobs.sfcc.errors import SfccError
 
 HISTORY_PAGE_SIZE = 20
@@ -66,11 +69,17 @@ def config_test(request, target):
     if not form.is_valid():
         result["error"] = "Correct the fields marked below first."
         return _page(request, form, version, test=result, status=400)
+    stored = copy.deepcopy(current)  # form.document() writes the form's values into current
     document, problems = form_document(form.document(current))
     relevant = [p for p in problems if p.startswith(f"{section}.")]
     if relevant:
         form.add_problems(relevant)
         result["error"] = "Correct the fields marked below first."
+        return _page(request, form, version, test=result, status=400)
+    moved = _stored_secrets_sent_elsewhere(form, stored, document, section)
+    if moved:
+        result["error"] = moved
+        _audit_test(request.user, section, document, result)
         return _page(request, form, version, test=result, status=400)
     try:
         if target == "akeneo":
@@ -82,7 +91,52 @@ def config_test(request, target):
     for outcome in ("ok", "error"):
         if outcome in result:
             result[outcome] = _mask(result[outcome], document)
+    _audit_test(request.user, section, document, result)
     return _page(request, form, version, test=result)
+
+
+# The fields whose host a section's stored secrets were saved for, and the secrets' form fields.
+_SECRET_HOSTS = {
+    "akeneo": (("url",), ("akeneo_secret", "akeneo_password")),
+    "delivery": (("instance_url", "token_url"), ("sfcc_client_secret",)),
+}
+
+
+def _origin(url) -> tuple[str, str, int | None]:
+    parts = urlsplit(str(url or ""))
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port
+
+
+def _stored_secrets_sent_elsewhere(form, current: dict, document: dict, section: str) -> str | None:
+    """A stored secret is only ever sent to the host it was saved for: with a changed host,
+    the secrets must be typed again (else anyone who may configure could harvest them)."""
+    url_fields, secret_fields = _SECRET_HOSTS[section]
+    if all(form.cleaned_data.get(name) for name in secret_fields):
+        return None  # every secret typed on the form: nothing stored is sent
+    if section == "delivery" and document["delivery"].get("target") != "sfcc":
+        return None  # local delivery connects to nothing
+    for name in url_fields:
+        saved, tried = current[section].get(name), document[section].get(name)
+        if saved and tried and _origin(saved) != _origin(tried):
+            host = urlsplit(str(tried)).netloc
+            return (
+                f"{section}.{name} now points at {host}, not the host the stored secrets were saved for: "
+                "type the secrets again to test this host."
+            )
+    return None
+
+
+def _audit_test(user, section: str, document: dict, result: dict) -> None:
+    url = document[section].get("url" if section == "akeneo" else "instance_url") or "local"
+    host = urlsplit(str(url)).netloc or str(url)[:100]
+    outcome = "connected" if "ok" in result else "failed"
+    audit.record(
+        user=user, action=AuditEntry.Action.CONFIGURE, message=f"Test connection {section} {host}: {outcome}"
+    )
 
 
 @login_required
