@@ -52,7 +52,8 @@ def test_it_refuses_wrong_types_and_unknown_keys_naming_every_field():
 
 def test_it_names_an_unreachable_akeneo_on_test_connection_and_in_the_run(client, users, no_enqueue):
     client.force_login(users["admin"])
-    response = client.post(reverse("config_test_akeneo"), form_data(akeneo_url=UNREACHABLE))
+    typed = {"akeneo_secret": "a-secret", "akeneo_password": "a-password"}  # a new host needs them typed
+    response = client.post(reverse("config_test_akeneo"), form_data(akeneo_url=UNREACHABLE, **typed))
     assert response.context["test"]["section"] == "akeneo"
     assert response.context["test"]["error"].startswith("Akeneo unreachable: ConnectionError on POST")
 
