@@ -112,6 +112,13 @@ STATIC_ROOT = VAR_DIR / "static"
 # Serve static files straight from the app folders too, so `make run` needs no collectstatic.
 WHITENOISE_USE_FINDERS = True
 
+# --- Ports of `make run` ---------------------------------------------------------------
+# The console, and the demo Akeneo and SFCC it starts beside it (the default configuration
+# points at them while nothing has been saved). `make run CONSOLE_PORT=9000` moves one.
+CONSOLE_PORT = envint("CONSOLE_PORT", "8000")
+DEMO_AKENEO_PORT = envint("DEMO_AKENEO_PORT", "8081")
+DEMO_SFCC_PORT = envint("DEMO_SFCC_PORT", "8082")
+
 # --- Redis and Celery -------------------------------------------------------------------
 EMBEDDED_REDIS_PORT = envint("EMBEDDED_REDIS_PORT", "6391")
 REDIS_URL = os.getenv("REDIS_URL") or f"redis://127.0.0.1:{EMBEDDED_REDIS_PORT}/0"

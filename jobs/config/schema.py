@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
+
 from jobs.sfcc.http import DEFAULT_TOKEN_URL
 from jobs.transform.config import MappingConfig, ModelImportMode
 
@@ -275,10 +277,11 @@ SCHEMA: Schema = {
     },
 }
 
-DEMO_AKENEO_URL = "http://127.0.0.1:8081"
-DEMO_SFCC_URL = "http://127.0.0.1:8082"
+DEMO_AKENEO_URL = f"http://127.0.0.1:{settings.DEMO_AKENEO_PORT}"
+DEMO_SFCC_URL = f"http://127.0.0.1:{settings.DEMO_SFCC_PORT}"
 
-# What `load()` answers while nothing has been saved: the demo servers `make run` starts.
+# What `load()` answers while nothing has been saved: the demo servers `make run` starts
+# (their ports are settings: DEMO_AKENEO_PORT, DEMO_SFCC_PORT).
 DEFAULT_DOCUMENT: dict = {
     "akeneo": {
         "url": DEMO_AKENEO_URL,
