@@ -12,6 +12,7 @@ listen. See the layering in jobs/services.py.
 
 from __future__ import annotations
 
+import errno
 import logging
 import shutil
 import threading
@@ -47,7 +48,17 @@ def run_execution(execution_id: int, *, task_id: str | None = None, worker: str 
     execution = JobExecution.objects.get(pk=execution_id)
     log = JobLog(log_path(execution.log_file_name))
     workdir = Path(settings.STORAGE_ROOT) / "work" / str(execution.pk)
-    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        workdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        log.failure = log.failure or exc
+    if log.failure:
+        # Nothing can run without its log and work folder: end it now, locks freed at once.
+        log.close()
+        services.execution_finish(
+            execution, exit_status=ExitStatus.ERROR, message=storage_problem(log.failure)
+        )
+        return execution
     try:
         job = registry.get(execution.job_id)
     except registry.UnknownJob as exc:
@@ -81,6 +92,8 @@ def _run_steps(run: RunState, heartbeat: Heartbeat) -> tuple[str, str, str]:
         "INFO",
         f"Execution #{execution.pk} of {job.id} started ({execution.trigger}{by}) on {execution.worker}",
     )
+    if log.failure:
+        return ExecutionStatus.FINISHED, ExitStatus.ERROR, storage_problem(log.failure)
     rows = {row.position: row for row in execution.steps.all()}
     for position, step in enumerate(job.steps, start=1):
         row = rows.get(position) or StepExecution.objects.create(
@@ -90,6 +103,8 @@ def _run_steps(run: RunState, heartbeat: Heartbeat) -> tuple[str, str, str]:
         outcome = _run_step(run, step, row)
         if outcome is not None:
             return outcome
+        if log.failure:
+            return ExecutionStatus.FINISHED, ExitStatus.ERROR, f"{step.name}: {storage_problem(log.failure)}"
     heartbeat.step = None
     count = run.data_error_count
     if count:
@@ -116,6 +131,8 @@ def _run_step(run: RunState, step: registry.Step, row: StepExecution) -> tuple[s
         outcome = (ExecutionStatus.FINISHED, ExitStatus.ERROR, f"{step.name}: {exc}")
     except Exception as exc:
         row.status, row.message = StepStatus.ERROR, f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, OSError) and exc.errno in _DISK_FULL:
+            row.message = storage_problem(exc)
         run.log.write("ERROR", traceback.format_exc(), step.name)
         outcome = (ExecutionStatus.FINISHED, ExitStatus.ERROR, f"{step.name}: {row.message}")
     row.finished = timezone.now()
@@ -169,6 +186,18 @@ def _finish(run: RunState, status: str, exit_status: str, message: str) -> None:
         run.log.write(
             "WARN", f"Execution ended {label}, but it had already been closed (abandoned by the reaper)"
         )
+
+
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+def storage_problem(exc: OSError) -> str:
+    """What a user reads when the storage volume fails: the cause and where to look, never
+    the server's path (support finds it in the worker's log)."""
+    logger.error("Storage failure: %s", exc)
+    if exc.errno in _DISK_FULL:
+        return "No space left on the storage volume (STORAGE_ROOT): free space, then run again"
+    return f"The storage volume (STORAGE_ROOT) cannot be written: {exc.strerror or type(exc).__name__}"
 
 
 def _with_retries(action, attempts: int = 5, pause: float = 1.0):
