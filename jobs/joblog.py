@@ -17,8 +17,9 @@ from pathlib import Path
 from django.conf import settings
 
 from jobs.levels import level_of
+from jobs.redaction import MASK, Redactor
 
-MASK = "********"
+__all__ = ["MASK", "JobLog", "append", "log_file_name", "log_path"]
 LOG_DIR = "logs"
 _UNSAFE = re.compile(r"[^A-Za-z0-9 ._-]")
 
@@ -38,7 +39,7 @@ class JobLog:
     def __init__(self, path: Path, secrets: set[str] | None = None):
         self.path = path
         self._lock = threading.Lock()
-        self._secrets: set[str] = set()
+        self.redact = Redactor(*(secrets or ()))
         self.failure: OSError | None = None
         self._file = None
         try:
@@ -46,18 +47,12 @@ class JobLog:
             self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
         except OSError as exc:
             self.failure = exc
-        for secret in secrets or ():
-            self.add_secret(secret)
 
     def add_secret(self, value: str | None) -> None:
-        # Very short values would mask ordinary words; real secrets are longer than 3.
-        if value and len(value) > 3:
-            self._secrets.add(value)
+        self.redact.add(value)
 
     def write(self, level: str, message: str, step: str = "") -> None:
-        for secret in self._secrets:
-            if secret in message:
-                message = message.replace(secret, MASK)
+        message = self.redact(message)
         now = datetime.now(UTC)
         stamp = now.strftime("%Y-%m-%d %H:%M:%S.") + f"{now.microsecond // 1000:03d} UTC"
         where = f"[{step}] " if step else ""

@@ -34,6 +34,7 @@ from jobs.akeneo.errors import (
     AkeneoRequestError,
     AkeneoServerError,
 )
+from jobs.redaction import Redactor
 
 LogFn = Callable[[str, str], None]
 TOKEN_PATH = "/api/oauth/v1/token"
@@ -66,21 +67,6 @@ class RetryPolicy:
     max_attempts: int = 6  # total tries of one request, the first included
     backoff_base: float = 0.5  # seconds before the 2nd try; doubles each time
     max_sleep: float = 30.0  # cap of one wait, Retry-After included
-
-
-class Redactor:
-    """Replaces every known secret in a text by `***` (tokens join as they are issued)."""
-
-    def __init__(self) -> None:
-        self._secrets: set[str] = set()
-
-    def add(self, *values: str | None) -> None:
-        self._secrets.update(v for v in values if v and len(v) >= 3)
-
-    def __call__(self, text: str) -> str:
-        for secret in sorted(self._secrets, key=len, reverse=True):
-            text = text.replace(secret, "***")
-        return text
 
 
 @dataclass(slots=True)
