@@ -16,6 +16,7 @@ from demo.akeneo.generator import write_catalog
 from demo.akeneo.server import DemoAkeneoServer
 from jobs import runner, services
 from jobs.models import ExitStatus, Watermark
+from jobs.pipeline.common import failed_items_verdict
 from jobs.pipeline.definitions import DIFFERENTIAL_PRODUCTS, FULL_PRODUCTS, MEDIA_PRICEBOOK
 from jobs.pipeline.products import WATERMARK
 from tests.reliability.helpers import configure_import, execution_log
@@ -205,3 +206,21 @@ def test_it_leaves_out_prices_in_a_currency_the_channel_lacks(tmp_path, no_enque
     pounds = etree.fromstring(archive_file(configured, "akeneo-gbp-list-prices.xml"))
     assert pounds.xpath("//p:header/p:currency/text()", namespaces=PB) == ["GBP"]
     assert pounds.xpath("//p:price-table[@product-id='pound']/p:amount/text()", namespaces=PB) == ["9.99"]
+
+
+@pytest.mark.parametrize(
+    ("read", "failed", "written", "fails"),
+    [
+        (20, 12, 8, True),  # 60 % and 12 ≥ 10
+        (20, 9, 11, False),  # 45 %, but fewer than 10: a few bad records of a small catalog
+        (20, 20, 0, True),  # none imported, whatever the minimum
+        (3, 3, 0, True),
+        (1000, 100, 900, False),  # exactly 10 % is not more than 10 %
+        (1000, 101, 899, True),
+        (0, 0, 0, False),  # a differential run with nothing changed
+    ],
+)
+def test_it_fails_an_import_past_the_percentage_and_the_minimum(read, failed, written, fails):
+    verdict = failed_items_verdict(read, failed, written, percent=10, minimum=10)
+    assert (verdict is not None) == fails
+    assert failed_items_verdict(read, failed, written, percent=None, minimum=10) is None
