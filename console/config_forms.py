@@ -169,6 +169,8 @@ PATHS = {
     "sfcc_keep_archive": "delivery.keep_archive",
     "sfcc_job_timeout": "delivery.job_timeout",
     "error_threshold": "import.error_threshold",
+    "failed_percent": "import.failed_percent",
+    "failed_minimum": "import.failed_minimum",
     "archive_max_mb": "import.archive_max_mb",
 }
 
@@ -187,7 +189,7 @@ SECTIONS = [
         ("Product models", [name for name in PATHS if name.startswith("models_")]),
     ]),
     ("delivery", "Delivery", [("", [name for name in PATHS if name.startswith(("delivery_", "sfcc_"))])]),
-    ("import", "Import", [("", ["error_threshold", "archive_max_mb"])]),
+    ("import", "Import", [("", ["error_threshold", "failed_percent", "failed_minimum", "archive_max_mb"])]),
 ]  # fmt: skip
 
 
@@ -251,6 +253,19 @@ class ConfigForm(forms.Form):
         required=False,
         min_value=0,
         help_text="More data errors fail the execution. Empty: no limit.",
+    )
+    failed_percent = forms.FloatField(
+        label="Fail when more than this % of products fail",
+        required=False,
+        min_value=0,
+        max_value=100,
+        help_text="Products and product models not imported for a data error. A product import in which "
+        "none could be imported also fails. Empty: never.",
+    )
+    failed_minimum = forms.IntegerField(
+        label="…and at least this many",
+        min_value=1,
+        help_text="A few bad products of a small catalog end WARN, not ERROR.",
     )
     archive_max_mb = forms.IntegerField(label="Split archives above (MB)", min_value=1)
 

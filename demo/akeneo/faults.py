@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 
 
 @dataclass
@@ -24,6 +24,10 @@ class Faults:
     down: bool = False  # every API request answers 503 until cleared
     rate_limit: float = 0.0  # API requests a second; over it → 429 with Retry-After: 1
     relative_links: bool = False  # `_links` hrefs without scheme and host
+    # Resource ("products", "product-models", "categories") → items, whatever their shape,
+    # added to the first page of every listing of it until cleared: records a buggy PIM
+    # extension or a proxy could hand over.
+    extra_items: dict = field(default_factory=dict)
 
     @classmethod
     def names(cls) -> set[str]:

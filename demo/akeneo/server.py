@@ -327,7 +327,15 @@ class DemoAkeneoServer:
         if not search_after and req.query.get("with_count") == "true":  # ignored under search_after
             count = len(_scan(index, predicates, 0, 0, None)[0])
         extra = {} if search_after else {"current_page": _page(req)}
-        return self._page(req, links, [render(row) for row in rows], count, extra)
+        items = [render(row) for row in rows]
+        if not req.query.get("search_after") and _page(req) == 1:
+            items += self._extra_items("product-models" if resource == "product-models" else "products")
+        return self._page(req, links, items, count, extra)
+
+    def _extra_items(self, resource: str) -> list[bytes]:
+        """The `extra_items` fault: raw items for the first page of a listing."""
+        items = self.faults.snapshot().extra_items.get(resource) or []
+        return [json.dumps(item, ensure_ascii=False).encode() for item in items]
 
     def _page(
         self, req: Request, links: dict, items: list[bytes], count: int | None, extra: dict
@@ -460,6 +468,8 @@ class DemoAkeneoServer:
             for r in chunk
         ]
         count = len(records) if req.query.get("with_count") == "true" else None
+        if page == 1:
+            items += self._extra_items(resource_path)
         return self._page(req, links, items, count, {"current_page": page})
 
     def list_options(self, req: Request, code: str) -> Response:

@@ -319,14 +319,16 @@ class AkeneoClient:
 
     def _normalise_products(self, products: list[dict]) -> None:
         """products-uuid answers carry no `identifier`: it is read from the identifier
-        attribute's value. Then associations by uuid are renamed to identifiers."""
+        attribute's value. Then associations by uuid are renamed to identifiers. A record not in
+        the published shape is left as it is, for the transform to report."""
+        products = [p for p in products if isinstance(p, dict)]
         if any("identifier" not in p for p in products):
             code = self.identifier_attribute
             for product in products:
                 if "identifier" not in product:
                     product["identifier"] = identifier_value(product, code)
         for product in products:
-            if product.get("uuid") and product.get("identifier"):
+            if isinstance(product.get("uuid"), str) and isinstance(product.get("identifier"), str):
                 self._remember_uuid(product["uuid"], product["identifier"])
         self._normalise_associations(products)
 
@@ -334,6 +336,7 @@ class AkeneoClient:
         """Akeneo 7 and SaaS name associated products by uuid (in products and in product
         models): turn them into identifiers (an LRU cache, then one `uuid IN` search per 100
         unknown uuids). A uuid no product answers for stays as it is."""
+        records = [r for r in records if isinstance(r, dict)]
         wanted = {u for r in records for u in _associated_uuids(r) if u not in self._uuid_identifiers}
         if wanted and self.uses_uuids:
             self._resolve_uuids(sorted(wanted))
@@ -346,8 +349,10 @@ class AkeneoClient:
             search = {"uuid": [{"operator": "IN", "value": uuids[start : start + PAGE_SIZE]}]}
             params = ListQuery(search=search, attributes=[code]).params()
             for product in self.items(self.products_path, params, search_after=True):
+                if not isinstance(product, dict):
+                    continue
                 identifier = product.get("identifier") or identifier_value(product, code)
-                if product.get("uuid") and identifier:
+                if isinstance(product.get("uuid"), str) and isinstance(identifier, str):
                     self._remember_uuid(product["uuid"], identifier)
 
     def _remember_uuid(self, uuid: str, identifier: str) -> None:
@@ -450,31 +455,47 @@ def _next_href(body: dict) -> str | None:
 
 def identifier_value(product: dict, attribute: str) -> str | None:
     """The identifier attribute's value (never localisable nor scopable), None when empty."""
-    for entry in (product.get("values") or {}).get(attribute) or ():
+    values = product.get("values")
+    entries = values.get(attribute) if isinstance(values, dict) else None
+    for entry in entries if isinstance(entries, list) else ():
         data = entry.get("data") if isinstance(entry, dict) else None
         if isinstance(data, str) and data.strip():
             return data
     return None
 
 
+def _linked(product: dict, field: str) -> Iterator[dict]:
+    """Each association type's `{products, …}` object; anything else is the transform's to report."""
+    associations = product.get(field)
+    if isinstance(associations, dict):
+        yield from (links for links in associations.values() if isinstance(links, dict))
+
+
+def _refs(links: dict) -> list:
+    refs = links.get("products")
+    return refs if isinstance(refs, list) else []
+
+
 def _associated_uuids(product: dict) -> Iterator[str]:
-    for links in (product.get("associations") or {}).values():
-        for ref in links.get("products") or ():
+    for links in _linked(product, "associations"):
+        for ref in _refs(links):
             if _looks_like_uuid(ref):
                 yield ref
-    for links in (product.get("quantified_associations") or {}).values():
-        for ref in links.get("products") or ():
-            if isinstance(ref, dict) and "uuid" in ref and "identifier" not in ref:
+    for links in _linked(product, "quantified_associations"):
+        for ref in _refs(links):
+            if isinstance(ref, dict) and isinstance(ref.get("uuid"), str) and "identifier" not in ref:
                 yield ref["uuid"]
 
 
 def _rename_associated_uuids(product: dict, names: dict[str, str]) -> None:
-    for links in (product.get("associations") or {}).values():
-        if links.get("products"):
-            links["products"] = [names.get(ref, ref) for ref in links["products"]]
-    for links in (product.get("quantified_associations") or {}).values():
-        for ref in links.get("products") or ():
-            if isinstance(ref, dict) and "uuid" in ref and "identifier" not in ref:
+    for links in _linked(product, "associations"):
+        if _refs(links):
+            links["products"] = [
+                names.get(ref, ref) if isinstance(ref, str) else ref for ref in links["products"]
+            ]
+    for links in _linked(product, "quantified_associations"):
+        for ref in _refs(links):
+            if isinstance(ref, dict) and isinstance(ref.get("uuid"), str) and "identifier" not in ref:
                 ref["identifier"] = names.get(ref["uuid"], ref["uuid"])
 
 

@@ -272,6 +272,11 @@ SCHEMA: Schema = {
     "import": {
         # More data errors than this fail the execution; null means no limit.
         "error_threshold": Number(None, 0, 10**9, integer=True, nullable=True),
+        # A product import fails when none of the products and product models it read could be
+        # imported, or when more than this percentage could not and at least `failed_minimum`
+        # could not (a few bad records of a small catalog are a WARN); null: never on this count.
+        "failed_percent": Number(10, 0, 100, nullable=True),
+        "failed_minimum": Number(10, 1, 10**9, integer=True),
         # Archives larger than this are split (SFCC refuses site imports over 200 MB).
         "archive_max_mb": Number(190, 1, 10_240, integer=True),
     },
@@ -341,7 +346,7 @@ DEFAULT_DOCUMENT: dict = {
         "poll_interval": 5.0,
         "job_timeout": 3600.0,
     },
-    "import": {"error_threshold": None, "archive_max_mb": 190},
+    "import": {"error_threshold": None, "failed_percent": 10, "failed_minimum": 10, "archive_max_mb": 190},
 }
 
 

@@ -60,11 +60,17 @@ def transfer_media(ctx: StepContext) -> None:
 
 
 def _media_codes(item: dict, attributes: list[str]):
-    values = item.get("values") or {}
+    """Media codes of one record; a malformed record or value names none (the product import
+    reports it as a data error)."""
+    values = item.get("values") if isinstance(item, dict) else None
+    if not isinstance(values, dict):
+        return
     for attribute in attributes:
-        for entry in values.get(attribute) or ():
-            if isinstance(entry.get("data"), str) and entry["data"]:
-                yield entry["data"]
+        entries = values.get(attribute)
+        for entry in entries if isinstance(entries, list) else ():
+            data = entry.get("data") if isinstance(entry, dict) else None
+            if isinstance(data, str) and data:
+                yield data
 
 
 def _transfer(ctx, kind, code, path, shipped, download) -> None:
