@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.conf import settings
-
 from jobs.sfcc.http import DEFAULT_TOKEN_URL
 from jobs.transform.config import MappingConfig, ModelImportMode
 
@@ -282,72 +280,22 @@ SCHEMA: Schema = {
     },
 }
 
-DEMO_AKENEO_URL = f"http://127.0.0.1:{settings.DEMO_AKENEO_PORT}"
-DEMO_SFCC_URL = f"http://127.0.0.1:{settings.DEMO_SFCC_PORT}"
 
-# What `load()` answers while nothing has been saved: the demo servers `make run` starts
-# (their ports are settings: DEMO_AKENEO_PORT, DEMO_SFCC_PORT).
-DEFAULT_DOCUMENT: dict = {
-    "akeneo": {
-        "url": DEMO_AKENEO_URL,
-        "client_id": "demo_client",
-        "secret": "demo_secret",
-        "username": "admin",
-        "password": "admin",
-        "timeout": 60.0,
-    },
-    "mapping": {
-        "channel": "ecommerce",
-        "locales": {"en_US": "en-US", "fr_FR": "fr-FR", "de_DE": "de-DE"},
-        "default_locale": "en_US",
-        "catalog_id": "akeneo-master",
-        "attribute_prefix": "akeneo_",
-        "system_attributes": dict(_MAPPING_DEFAULTS.system_attributes),
-        "link_types": dict(_MAPPING_DEFAULTS.link_types),
-        # Image attributes of the icecat catalog (picture, image, variation_image) and of the
-        # generated demo catalog (main_image, image_2, variation_image).
-        "image_view_types": {
-            "picture": "large",
-            "image": "large",
-            "main_image": "large",
-            "image_2": "large",
-            "variation_image": "small",
-        },
-        # The generated catalog's packshot assets; its `notices` assets are PDFs, not images.
-        "asset_view_types": {"gallery": "large"},
-        "model_mode": ModelImportMode.MASTER_VARIATION.value,
-        "price_attribute": "price",
-        "pricebook_id_pattern": _MAPPING_DEFAULTS.pricebook_id_pattern,
-        "pricebook_name_pattern": _MAPPING_DEFAULTS.pricebook_name_pattern,
-        "currencies": [],
-        "excluded_attributes": [],
-    },
-    "filters": {
-        kind: {
-            "enabled": None,
-            "completeness": {"percent": None, "locales": []},
-            "families": [],
-            "categories": [],
-            "search": None,
-        }
-        for kind in ("products", "product_models")
-    },
-    "delivery": {
-        "target": "sfcc",
-        "instance_url": DEMO_SFCC_URL,
-        "client_id": "demo-client",
-        "client_secret": "demo-secret",
-        "token_url": f"{DEMO_SFCC_URL}/dwsso/oauth2/access_token",
-        "api_version": "v24_5",
-        "import_mode": "merge",
-        "keep_archive": False,
-        "request_timeout": 60.0,
-        "upload_timeout": 900.0,
-        "poll_interval": 5.0,
-        "job_timeout": 3600.0,
-    },
-    "import": {"error_threshold": None, "failed_percent": 10, "failed_minimum": 10, "archive_max_mb": 190},
-}
+def _defaults(schema: Schema) -> dict:
+    """Every field's default, as JSON has it (lists, not tuples)."""
+
+    def plain(value):
+        return list(value) if isinstance(value, tuple) else copy.deepcopy(value)
+
+    return {
+        key: _defaults(kind) if isinstance(kind, dict) else plain(kind.default)
+        for key, kind in schema.items()
+    }
+
+
+# What `load()` answers while nothing has been saved: every field's default, which leaves the
+# Akeneo and SFCC fields to fill in (`load()` says which). `make run` saves the demo's own.
+DEFAULT_DOCUMENT: dict = _defaults(SCHEMA)
 
 
 def is_http_url(value: str) -> bool:
