@@ -223,6 +223,12 @@ class DemoAkeneoServer:
         self.stats["requests"] += 1
         try:
             if req.path.startswith("/api/"):
+                redirect = self.faults.redirect_for(req.path)
+                if redirect:
+                    status, base = redirect
+                    self.stats["fault_redirect"] += 1
+                    location = {"Location": base + req.path_with_query()}
+                    return Response(status, b"", "text/html; charset=UTF-8", location)
                 fault = self.faults.take()
                 if fault:
                     self.stats[f"fault_{fault}"] += 1
@@ -341,7 +347,10 @@ class DemoAkeneoServer:
         return Response(200, body)
 
     def _link_base(self, req: Request) -> str:
-        return "" if self.faults.faults.relative_links else req.base
+        faults = self.faults.faults
+        if faults.foreign_links:
+            return faults.foreign_links.rstrip("/")
+        return "" if faults.relative_links else req.base
 
     def _renderer(self, req: Request, resource: str):
         """A function row → item bytes. Raw `.jsonl` bytes are spliced in when the record needs

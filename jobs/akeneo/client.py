@@ -141,6 +141,9 @@ class AkeneoClient:
             items = _embedded_items(body, url)
             next_url = _next_href(body)
             next_url = self.transport.url(next_url) if next_url else None
+            if next_url:
+                # A next link elsewhere would carry the token there (and read its pages as ours).
+                self.transport.check_origin(next_url, f"next link of GET {_path(url)}")
             if next_url and with_count:
                 # The count is the listing's, known from page 1. Akeneo repeats `with_count` in
                 # its next links, and counting again costs it a full query on every page.

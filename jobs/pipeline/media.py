@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from jobs.akeneo.errors import AkeneoForeignLink
 from jobs.context import StepContext
 from jobs.models import ExitStatus, TransferredMedia
 from jobs.pipeline import common
@@ -75,6 +76,8 @@ def _transfer(ctx, kind, code, path, shipped, download) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         download(code, target)
+    except AkeneoForeignLink:
+        raise  # Akeneo sending us elsewhere is no missing file: the execution stops, ERROR
     except Exception as exc:  # one missing file must not stop the others
         target.unlink(missing_ok=True)
         ctx.data_error(code, f"{kind} file could not be downloaded: {exc}")
