@@ -52,7 +52,7 @@ def test_it_fills_left_out_fields_with_defaults():
     del doc["filters"], doc["import"], doc["akeneo"]["timeout"], doc["mapping"]["link_types"]
     cleaned, problems = normalize(doc)
     assert problems == []
-    assert cleaned["import"] == {"error_threshold": None, "archive_max_mb": 190}
+    assert cleaned["import"] == {"error_threshold": None, "archive_max_mb": 190, "media_max_mb": 50}
     assert cleaned["akeneo"]["timeout"] == 60.0
     assert cleaned["mapping"]["link_types"] == MappingConfig().link_types
 

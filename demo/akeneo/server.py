@@ -196,6 +196,9 @@ class DemoAkeneoServer:
             ("GET", rf"{API}/asset-media-files/(?P<code>.+)", lambda req, code: self.media(code, True)),
             ("GET", rf"{API}/asset-families", self.list_asset_families),
             ("GET", rf"{API}/asset-families/(?P<code>[^/]+)", self.asset_family),
+            ("GET", rf"{API}/asset-families/(?P<family>[^/]+)/attributes", self.list_asset_attributes),
+            ("GET", rf"{API}/asset-families/(?P<family>[^/]+)/attributes/(?P<code>[^/]+)",
+             self.asset_attribute),
             ("GET", rf"{API}/asset-families/(?P<family>[^/]+)/assets", self.list_assets),
             ("GET", rf"{API}/asset-families/(?P<family>[^/]+)/assets/(?P<code>[^/]+)", self.asset),
             ("GET", rf"{API}/attributes/(?P<code>[^/]+)/options", self.list_options),
@@ -507,6 +510,18 @@ class DemoAkeneoServer:
 
     def asset(self, req: Request, family: str, code: str) -> Response:
         return self._one(req, self.snapshot.assets(family), code, f"asset family {family}")
+
+    def list_asset_attributes(self, req: Request, family: str) -> Response:
+        """Not paginated in Akeneo's reference: one list of every attribute of the family."""
+        attributes = self.snapshot.asset_attributes(family)
+        if attributes is None:
+            raise ApiError(404, f'Asset family "{family}" does not exist.')
+        return json_response(attributes)
+
+    def asset_attribute(self, req: Request, family: str, code: str) -> Response:
+        return self._one(
+            req, self.snapshot.asset_attributes(family), code, f"asset family {family} attributes"
+        )
 
     def _search_after_list(self, req: Request, records: list[dict]) -> Response:
         """Asset Manager lists: no limit above 100 either, cursor pagination only."""

@@ -272,6 +272,9 @@ SCHEMA: Schema = {
         "error_threshold": Number(None, 0, 10**9, integer=True, nullable=True),
         # Archives larger than this are split (SFCC refuses site imports over 200 MB).
         "archive_max_mb": Number(190, 1, 10_240, integer=True),
+        # A media file (image or asset) larger than this is a data error, refused while it
+        # streams: a 300 MB "image" is never archived nor shipped.
+        "media_max_mb": Number(50, 1, 10_240, integer=True),
     },
 }
 
@@ -338,7 +341,7 @@ DEFAULT_DOCUMENT: dict = {
         "poll_interval": 5.0,
         "job_timeout": 3600.0,
     },
-    "import": {"error_threshold": None, "archive_max_mb": 190},
+    "import": {"error_threshold": None, "archive_max_mb": 190, "media_max_mb": 50},
 }
 
 

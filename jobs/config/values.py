@@ -115,6 +115,7 @@ class ImportSettings:
     error_threshold: int | None
     archive_max_bytes: int
     version: int  # 0: the default configuration, nothing saved yet
+    media_max_bytes: int = 50 * MB  # larger media files are data errors
 
     def __repr__(self) -> str:
         return f"ImportSettings(version={self.version}, channel={self.mapping.channel!r})"
@@ -152,5 +153,6 @@ class ImportSettings:
             delivery=delivery,
             error_threshold=document["import"]["error_threshold"],
             archive_max_bytes=document["import"]["archive_max_mb"] * MB,
+            media_max_bytes=document["import"]["media_max_mb"] * MB,
             version=version,
         )

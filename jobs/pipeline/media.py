@@ -1,15 +1,22 @@
 """Job 2: images of image attributes and Asset Manager assets, each file shipped once; and
-one pricebook (header) per channel currency."""
+one pricebook (header) per channel currency.
+
+A media file is checked before it is staged: over the configured size limit it is refused
+while it streams, and its first bytes must match its attribute (an image attribute's file must
+be an image SFCC serves; an asset's file what its media attribute says). A refused file is a
+data error naming the media code and its product (or asset); the others go on."""
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
-from jobs.akeneo.errors import AkeneoForeignLink
+from jobs.akeneo.errors import AkeneoError, AkeneoForeignLink, AkeneoNotFound
 from jobs.context import StepContext
 from jobs.models import ExitStatus, TransferredMedia
 from jobs.pipeline import common
+from jobs.sfcc.media import HEAD_BYTES, IMAGE, PDF, media_problem
 from jobs.sfcc.xml import PricebookWriter
 from jobs.transform import asset_media_path, media_path, pricebook_headers
 
@@ -51,13 +58,31 @@ def transfer_media(ctx: StepContext) -> None:
             ctx.check_abort()
             for item in page.items:
                 ctx.read()
-                for code in _media_codes(item, image_attributes):
+                owner = _owner(item)
+                for attribute, code in _media_codes(item, image_attributes):
                     if code in seen:
                         continue
                     seen.add(code)
-                    _transfer(ctx, "media", code, media_path(code), shipped, client.download_media)
+                    media = Media("media", code, media_path(code), owner, attribute, IMAGE)
+                    _transfer(ctx, media, shipped, client.download_media)
     ctx.info(f"{len(seen):,} media files referenced; {ctx.step.write_count:,} transferred, "
              f"{ctx.step.skip_count:,} already in SFCC")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Media:
+    kind: str  # "media" (an image attribute's file) or "asset"
+    code: str
+    path: str  # under the catalog's static images folder
+    owner: str  # how a data error names it: the product, product model or asset
+    attribute: str
+    expected: str | None  # IMAGE, PDF, or None: no check of the content
+
+
+def _owner(item: dict) -> str:
+    if "identifier" in item or "uuid" in item:
+        return common.product_name(item)
+    return f"product model {item.get('code') or '?'}"
 
 
 def _media_codes(item: dict, attributes: list[str]):
@@ -65,24 +90,31 @@ def _media_codes(item: dict, attributes: list[str]):
     for attribute in attributes:
         for entry in values.get(attribute) or ():
             if isinstance(entry.get("data"), str) and entry["data"]:
-                yield entry["data"]
+                yield attribute, entry["data"]
 
 
-def _transfer(ctx, kind, code, path, shipped, download) -> None:
-    if code in shipped:
+def _transfer(ctx, media: Media, shipped, download) -> None:
+    if media.code in shipped:
         ctx.skipped()
         return
-    target = common.images_dir(ctx) / path
+    target = common.images_dir(ctx) / media.path
     target.parent.mkdir(parents=True, exist_ok=True)
+    where = f"{media.attribute} {media.code}"
     try:
-        download(code, target)
+        download(media.code, target, max_bytes=common.settings(ctx).media_max_bytes)
     except AkeneoForeignLink:
         raise  # Akeneo sending us elsewhere is no missing file: the execution stops, ERROR
-    except Exception as exc:  # one missing file must not stop the others
+    except AkeneoError as exc:  # one missing or refused file must not stop the others
         target.unlink(missing_ok=True)
-        ctx.data_error(code, f"{kind} file could not be downloaded: {exc}")
+        ctx.data_error(media.owner, f"{where}: {media.kind} file not shipped: {exc}")
         return
-    _record(ctx, kind, code, path, target)
+    with target.open("rb") as file:
+        problem = media_problem(file.read(HEAD_BYTES), media.expected)
+    if problem:
+        target.unlink()
+        ctx.data_error(media.owner, f"{where}: {media.kind} file not shipped: it {problem}")
+        return
+    _record(ctx, media.kind, media.code, media.path, target)
     ctx.wrote()
 
 
@@ -102,17 +134,35 @@ def transfer_assets(ctx: StepContext) -> None:
     shipped = _shipped_codes("asset")
     for family in families:
         media_attribute = _main_media_attribute(client, family)
+        expected = _expected_content(ctx, client, family, media_attribute)
         for asset in client.assets(family):
             ctx.check_abort()
             ctx.read()
-            code = next(iter(_media_codes(asset, [media_attribute])), None)
+            owner = f"asset {family}/{asset['code']}"
+            code = next((c for _, c in _media_codes(asset, [media_attribute])), None)
             if code is None:
-                ctx.data_error(f"{family}/{asset['code']}", "asset has no main media")
+                ctx.data_error(owner, "asset has no main media")
                 continue
-            path = asset_media_path(family, asset["code"])
-            _transfer(ctx, "asset", code, path, shipped, client.download_asset_media)
+            media = Media(
+                "asset", code, asset_media_path(family, asset["code"]), owner, media_attribute, expected
+            )
+            _transfer(ctx, media, shipped, client.download_asset_media)
     ctx.info(f"Assets of {', '.join(families)}: {ctx.step.write_count:,} transferred, "
              f"{ctx.step.skip_count:,} already in SFCC")  # fmt: skip
+
+
+def _expected_content(ctx, client, family: str, attribute: str) -> str | None:
+    """What the family's main media must be, from its attribute: a `media_file` of media type
+    `image` an image, of `pdf` a PDF; anything else (`other`, a link) is not checked."""
+    try:
+        described = client.asset_attribute(family, attribute)
+    except AkeneoNotFound:
+        ctx.warning(f"Akeneo does not describe attribute {attribute!r} of asset family {family!r}: "
+                 "its files' content is not checked")  # fmt: skip
+        return None
+    if described.get("type") != "media_file":
+        return None
+    return {"image": IMAGE, "pdf": PDF}.get(described.get("media_type"))
 
 
 def _main_media_attribute(client, family: str) -> str:
