@@ -113,3 +113,102 @@ def test_it_ships_a_file_at_the_default_limit(spoiled_catalog):
     configure(server.url)  # the default: 50 MB
     execution = run()
     assert not execution.data_errors.filter(message__contains=oversized).exists()
+
+
+@pytest.fixture
+def akeneo(tmp_path):
+    out = tmp_path / "akeneo-clean"
+    write_catalog(out, products=30, seed=5)
+    server = DemoAkeneoServer(out).start()
+    yield server
+    server.stop()
+
+
+def transfer_counts(execution) -> tuple[int, int]:
+    """(written, skipped) of transfer-media and transfer-assets together."""
+    steps = execution.steps.filter(name__in=["transfer-media", "transfer-assets"])
+    return sum(s.write_count for s in steps), sum(s.skip_count for s in steps)
+
+
+def with_catalog(url, catalog_id):
+    document = import_config.export_document(with_secrets=True)
+    document["akeneo"]["url"] = url
+    document["delivery"] = {"target": "local"}
+    document["mapping"]["catalog_id"] = catalog_id
+    import_config.save(document)
+
+
+def test_it_ships_every_file_again_to_a_new_target_and_nothing_twice_to_the_same(akeneo):
+    with_catalog(akeneo.url, "catalog-a")
+    first = run()
+    written, skipped = transfer_counts(first)
+    assert first.exit_status == ExitStatus.OK and written > 0 and skipped == 0
+    assert transfer_counts(run()) == (0, written)  # the same target: nothing again
+
+    with_catalog(akeneo.url, "catalog-b")
+    other = run()
+    assert transfer_counts(other) == (written, 0)  # a new target gets them all
+    assert any("catalogs/catalog-b/static/" in n for n in shipped_names(other))
+    assert "already shipped to local archives, catalog catalog-b" in log_path(other.log_file_name).read_text()
+
+    with_catalog(akeneo.url, "catalog-a")
+    assert transfer_counts(run()) == (0, written)  # catalog-a's record is still its own
+
+
+def test_it_ships_all_media_again_after_the_action(akeneo, client, users):
+    from django.urls import reverse
+
+    from jobs.models import AuditEntry, TransferredMedia
+
+    with_catalog(akeneo.url, "catalog-b")
+    run()
+    with_catalog(akeneo.url, "catalog-a")
+    written, _ = transfer_counts(run())
+    other_target = TransferredMedia.objects.filter(target="local/catalog-b").count()
+
+    client.force_login(users["merchandiser"])
+    assert client.post(reverse("media_ship_again")).status_code == 403
+    client.force_login(users["admin"])
+    page = client.get(reverse("job", args=[MEDIA_PRICEBOOK])).content.decode()
+    assert f"{written} image and asset files shipped to local archives, catalog catalog-a" in page
+    assert "Ship all media again" in page
+    response = client.post(reverse("media_ship_again"), follow=True)
+    assert (
+        f"{written} shipped media forgotten for local archives, catalog catalog-a"
+        in response.content.decode()
+    )
+
+    assert not TransferredMedia.objects.filter(target="local/catalog-a").exists()
+    assert TransferredMedia.objects.filter(target="local/catalog-b").count() == other_target  # untouched
+    entry = AuditEntry.objects.first()
+    assert entry.user == users["admin"] and entry.job_id == MEDIA_PRICEBOOK
+    assert (
+        entry.message
+        == f"Ship all media again to local archives, catalog catalog-a: {written} shipped-media records forgotten"
+    )
+    assert transfer_counts(run()) == (written, 0)
+
+
+def test_it_refuses_to_forget_while_job_2_runs_and_shows_the_button_to_administrators_only(client, users):
+    from django.urls import reverse
+
+    from jobs.models import JobExecution, ResourceLock, TransferredMedia
+    from jobs.pipeline.shipped import target_in_force
+
+    running = JobExecution.objects.create(job_id=MEDIA_PRICEBOOK, execution_status="running")
+    ResourceLock.objects.create(resource="media", execution=running)
+    TransferredMedia.objects.create(
+        target=target_in_force().key, code="a/b/one.jpg", kind="media", path="x", sha256="0" * 64, size=1,
+        execution=JobExecution.objects.create(job_id=MEDIA_PRICEBOOK, exit_status="OK", execution_status="finished"),
+    )  # fmt: skip
+    client.force_login(users["admin"])
+    response = client.post(reverse("media_ship_again"), follow=True)
+    assert (
+        f"is running as execution #{running.pk}: ship all media again once it has finished"
+        in response.content.decode()
+    )
+    assert TransferredMedia.objects.count() == 1
+
+    client.force_login(users["merchandiser"])
+    page = client.get(reverse("job", args=[MEDIA_PRICEBOOK])).content.decode()
+    assert "1 image and asset file shipped to" in page and "Ship all media again" not in page

@@ -16,6 +16,7 @@ from jobs.akeneo.errors import AkeneoError, AkeneoForeignLink, AkeneoNotFound
 from jobs.context import StepContext
 from jobs.models import ExitStatus, TransferredMedia
 from jobs.pipeline import common
+from jobs.sfcc.delivery import DeliveryTarget, delivery_target
 from jobs.sfcc.media import HEAD_BYTES, IMAGE, PDF, media_problem
 from jobs.sfcc.xml import PricebookWriter
 from jobs.transform import asset_media_path, media_path, pricebook_headers
@@ -24,20 +25,28 @@ IMAGE_TYPES = ("pim_catalog_image",)
 ASSET_TYPES = ("pim_catalog_asset_collection",)
 
 
-def _shipped_codes(kind: str) -> set[str]:
-    """Codes already delivered by a successful execution (a failed one's archive never landed)."""
+def target(ctx: StepContext) -> DeliveryTarget:
+    """Where this execution ships: its configuration's SFCC instance and catalog, or local."""
+    settings = common.settings(ctx)
+    return delivery_target(settings.delivery, settings.mapping.catalog_id)
+
+
+def _shipped_codes(ctx: StepContext, kind: str) -> set[str]:
+    """Codes already delivered to this target by a successful execution (a failed one's archive
+    never landed); another target has none of them."""
     return set(
         TransferredMedia.objects.filter(
-            kind=kind, execution__exit_status__in=[ExitStatus.OK, ExitStatus.WARN]
+            target=target(ctx).key, kind=kind, execution__exit_status__in=[ExitStatus.OK, ExitStatus.WARN]
         ).values_list("code", flat=True)
     )
 
 
-def _record(ctx: StepContext, kind: str, code: str, path: str, target: Path) -> None:
-    digest = hashlib.sha256(target.read_bytes()).hexdigest()
+def _record(ctx: StepContext, kind: str, code: str, path: str, staged: Path) -> None:
+    digest = hashlib.sha256(staged.read_bytes()).hexdigest()
     TransferredMedia.objects.update_or_create(
+        target=target(ctx).key,
         code=code,
-        defaults={"kind": kind, "path": path, "sha256": digest, "size": target.stat().st_size,
+        defaults={"kind": kind, "path": path, "sha256": digest, "size": staged.stat().st_size,
                   "execution": ctx.execution},
     )  # fmt: skip
 
@@ -50,7 +59,7 @@ def transfer_media(ctx: StepContext) -> None:
     if not image_attributes:
         ctx.info("No image attributes in Akeneo: nothing to transfer")
         return
-    shipped = _shipped_codes("media")
+    shipped = _shipped_codes(ctx, "media")
     seen: set[str] = set()
     listings = [client.product_model_pages, client.product_pages]
     for pages in listings:
@@ -66,7 +75,7 @@ def transfer_media(ctx: StepContext) -> None:
                     media = Media("media", code, media_path(code), owner, attribute, IMAGE)
                     _transfer(ctx, media, shipped, client.download_media)
     ctx.info(f"{len(seen):,} media files referenced; {ctx.step.write_count:,} transferred, "
-             f"{ctx.step.skip_count:,} already in SFCC")  # fmt: skip
+             f"{ctx.step.skip_count:,} already shipped to {target(ctx).label}")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -97,24 +106,24 @@ def _transfer(ctx, media: Media, shipped, download) -> None:
     if media.code in shipped:
         ctx.skipped()
         return
-    target = common.images_dir(ctx) / media.path
-    target.parent.mkdir(parents=True, exist_ok=True)
+    staged = common.images_dir(ctx) / media.path
+    staged.parent.mkdir(parents=True, exist_ok=True)
     where = f"{media.attribute} {media.code}"
     try:
-        download(media.code, target, max_bytes=common.settings(ctx).media_max_bytes)
+        download(media.code, staged, max_bytes=common.settings(ctx).media_max_bytes)
     except AkeneoForeignLink:
         raise  # Akeneo sending us elsewhere is no missing file: the execution stops, ERROR
     except AkeneoError as exc:  # one missing or refused file must not stop the others
-        target.unlink(missing_ok=True)
+        staged.unlink(missing_ok=True)
         ctx.data_error(media.owner, f"{where}: {media.kind} file not shipped: {exc}")
         return
-    with target.open("rb") as file:
+    with staged.open("rb") as file:
         problem = media_problem(file.read(HEAD_BYTES), media.expected)
     if problem:
-        target.unlink()
+        staged.unlink()
         ctx.data_error(media.owner, f"{where}: {media.kind} file not shipped: it {problem}")
         return
-    _record(ctx, media.kind, media.code, media.path, target)
+    _record(ctx, media.kind, media.code, media.path, staged)
     ctx.wrote()
 
 
@@ -131,7 +140,7 @@ def transfer_assets(ctx: StepContext) -> None:
     if not families:
         ctx.info("No asset collection attributes in Akeneo: nothing to transfer")
         return
-    shipped = _shipped_codes("asset")
+    shipped = _shipped_codes(ctx, "asset")
     for family in families:
         media_attribute = _main_media_attribute(client, family)
         expected = _expected_content(ctx, client, family, media_attribute)
@@ -148,7 +157,7 @@ def transfer_assets(ctx: StepContext) -> None:
             )
             _transfer(ctx, media, shipped, client.download_asset_media)
     ctx.info(f"Assets of {', '.join(families)}: {ctx.step.write_count:,} transferred, "
-             f"{ctx.step.skip_count:,} already in SFCC")  # fmt: skip
+             f"{ctx.step.skip_count:,} already shipped to {target(ctx).label}")  # fmt: skip
 
 
 def _expected_content(ctx, client, family: str, attribute: str) -> str | None:
