@@ -225,11 +225,14 @@ class PendingAnnouncement(models.Model):
 
 
 class TransferredMedia(models.Model):
-    """An image or asset file shipped to SFCC by job 2. Akeneo never changes the file behind a
-    media code, so a code shipped by an execution that ended OK or WARN is not downloaded or
-    shipped again; rows of failed executions don't count (their archive never arrived)."""
+    """An image or asset file shipped by job 2 to one delivery target (an SFCC instance and
+    catalog, or the local archives of a catalog: `jobs.sfcc.delivery.delivery_target`). Akeneo
+    never changes the file behind a media code, so a code shipped to the same target by an
+    execution that ended OK or WARN is not downloaded or shipped again; another target gets
+    every file. Rows of failed executions don't count (their archive never arrived)."""
 
-    code = models.CharField(max_length=500, unique=True)
+    target = models.CharField(max_length=600)  # DeliveryTarget.key
+    code = models.CharField(max_length=500)
     kind = models.CharField(max_length=10)  # "media" or "asset"
     path = models.CharField(max_length=500)  # under the catalog's static images folder
     sha256 = models.CharField(max_length=64)
@@ -237,8 +240,14 @@ class TransferredMedia(models.Model):
     execution = models.ForeignKey(JobExecution, on_delete=models.CASCADE, related_name="+")
     created = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        constraints = [
+            # Its index also serves job 2's "what was shipped to this target" (target, kind).
+            models.UniqueConstraint(fields=["target", "code"], name="media_target_code_unique"),
+        ]
+
     def __str__(self):
-        return self.code
+        return f"{self.code} → {self.target}"
 
 
 from jobs.config.models import ConfigVersion  # noqa: E402,F401

@@ -69,6 +69,7 @@ def test_it_fills_left_out_fields_with_defaults():
         "failed_percent": 10,
         "failed_minimum": 10,
         "archive_max_mb": 190,
+        "media_max_mb": 50,
     }
     assert cleaned["akeneo"]["timeout"] == 60.0
     assert cleaned["mapping"]["link_types"] == MappingConfig().link_types

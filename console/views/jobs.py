@@ -13,6 +13,7 @@ from console.views.common import get_job_or_404, require, role_required
 from console.views.forms import ScheduleForm
 from jobs import registry, scheduling, selectors, services
 from jobs.models import JobExecution, StepExecution
+from jobs.pipeline import shipped
 from jobs.pipeline.definitions import ATTRIBUTES, MEDIA_PRICEBOOK
 
 HISTORY_PAGE_SIZE = 25
@@ -122,7 +123,27 @@ def job_general(request, job_id):
         "locks": sorted(job.locks),
         "order_warning": order_warning(job.id),
     }
+    if job.id == MEDIA_PRICEBOOK:
+        target = shipped.target_in_force()
+        context["shipped"] = {"target": target, "count": shipped.shipped_count(target)}
     return render(request, "jobs/general.html", context)
+
+
+@require_POST
+@role_required
+def media_ship_again(request):
+    """Forget what was shipped to the target in force: the next run of job 2 ships every file."""
+    require(request.user, "configure")
+    try:
+        target, count = shipped.forget_shipped_media(user=request.user)
+    except shipped.MediaBusy as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            f"{count:,} shipped media forgotten for {target.label}: the next run of {MEDIA_PRICEBOOK} ships them all.",
+        )
+    return redirect("job", MEDIA_PRICEBOOK)
 
 
 @role_required

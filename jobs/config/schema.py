@@ -277,6 +277,9 @@ SCHEMA: Schema = {
         "failed_minimum": Number(10, 1, 10**9, integer=True),
         # Archives larger than this are split (SFCC refuses site imports over 200 MB).
         "archive_max_mb": Number(190, 1, 10_240, integer=True),
+        # A media file (image or asset) larger than this is a data error, refused while it
+        # streams: a 300 MB "image" is never archived nor shipped.
+        "media_max_mb": Number(50, 1, 10_240, integer=True),
     },
 }
 

@@ -38,6 +38,7 @@ ACCESS: dict[str, Access] = {
     "logout": Access(NO_ONE, OPEN, auth="public"),
     "jobs": Access(STAFF, STAFF),
     "jobs_table": Access(STAFF, STAFF),
+    "media_ship_again": Access(NO_ONE, ADMINS),
     "job_run": Access(NO_ONE, RUNNERS),
     "job_schedule_delete": Access(NO_ONE, ADMINS),
     "job_schedule": Access(STAFF, ADMINS),
