@@ -20,6 +20,7 @@ from jobs.sfcc.delivery import DeliveryTarget, delivery_target
 from jobs.sfcc.media import HEAD_BYTES, IMAGE, PDF, media_problem
 from jobs.sfcc.xml import PricebookWriter
 from jobs.transform import asset_media_path, media_path, pricebook_headers
+from jobs.transform.shapes import record_name
 
 IMAGE_TYPES = ("pim_catalog_image",)
 ASSET_TYPES = ("pim_catalog_asset_collection",)
@@ -90,8 +91,8 @@ class Media:
 
 def _owner(item: dict) -> str:
     if "identifier" in item or "uuid" in item:
-        return common.product_name(item)
-    return f"product model {item.get('code') or '?'}"
+        return record_name(item, "identifier", "product")
+    return f"product model {record_name(item, 'code', 'product model')}"
 
 
 def _media_codes(item: dict, attributes: list[str]):
