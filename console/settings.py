@@ -137,7 +137,12 @@ CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "False")
 JOBS_HEARTBEAT_SECONDS = envint("JOBS_HEARTBEAT_SECONDS", "5")
 # An execution whose heartbeat is older than this is taken for dead (worker killed).
 JOBS_HEARTBEAT_TIMEOUT_SECONDS = envint("JOBS_HEARTBEAT_TIMEOUT_SECONDS", "60")
+# How often beat itself (not a worker) ends abandoned executions and announces unsaid finishes.
 JOBS_REAPER_INTERVAL_SECONDS = envint("JOBS_REAPER_INTERVAL_SECONDS", "30")
+# A pending execution is ended ERROR when no worker has been alive and it waited this long.
+JOBS_PENDING_TIMEOUT_SECONDS = envint("JOBS_PENDING_TIMEOUT_SECONDS", "300")
+# A finish not announced this long after it committed is announced by beat (its worker died).
+JOBS_ANNOUNCE_GRACE_SECONDS = envint("JOBS_ANNOUNCE_GRACE_SECONDS", "60")
 # How long a scheduled run waits for its resource locks before it is recorded as skipped.
 JOBS_SCHEDULED_LOCK_WAIT_SECONDS = envint("JOBS_SCHEDULED_LOCK_WAIT_SECONDS", "600")
 JOBS_SCHEDULED_LOCK_RETRY_SECONDS = envint("JOBS_SCHEDULED_LOCK_RETRY_SECONDS", "15")
@@ -184,10 +189,9 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# The reaper runs from beat; DatabaseScheduler stores this entry in its tables.
-CELERY_BEAT_SCHEDULE = {
-    "jobs-reaper": {"task": "jobs.reap", "schedule": float(JOBS_REAPER_INTERVAL_SECONDS)},
-}
+# DatabaseScheduler stores these entries in its tables. The reaper is not one of them: beat runs
+# it in its own process (jobs/liveness.py), so it works with every worker dead.
+CELERY_BEAT_SCHEDULE = {}
 
 # --- Operations: alerts, links in e-mails -----------------------------------------
 # Where the console is reached, for the links in alert e-mails.
