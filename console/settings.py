@@ -189,16 +189,14 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# DatabaseScheduler stores these entries in its tables. The reaper is not one of them: beat runs
-# it in its own process (jobs/liveness.py), so it works with every worker dead.
+# DatabaseScheduler stores these entries in its tables. The reaper and the alert sweep are not
+# among them: beat runs them in its own process (jobs/liveness.py), so they work with every
+# worker dead and queue no message that would pile up while no worker consumes.
 CELERY_BEAT_SCHEDULE = {}
 
 # --- Operations: alerts, links in e-mails -----------------------------------------
 # Where the console is reached, for the links in alert e-mails.
 CONSOLE_BASE_URL = os.getenv("CONSOLE_BASE_URL", "http://127.0.0.1:8000")
+# How often beat sweeps for hanging executions and failure e-mails not sent yet (in its own
+# process, with the liveness checks: jobs/operations/receivers.py).
 JOBS_ALERT_INTERVAL_SECONDS = envint("JOBS_ALERT_INTERVAL_SECONDS", "60")
-# Failure e-mails the runner could not send (reaped executions) and hanging executions.
-CELERY_BEAT_SCHEDULE["jobs-alerts"] = {
-    "task": "jobs.check_alerts",
-    "schedule": float(JOBS_ALERT_INTERVAL_SECONDS),
-}

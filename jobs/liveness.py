@@ -9,6 +9,7 @@
     end the executions whose heartbeat stopped (services.executions_reap),
     end the pending executions no worker will take (services.executions_unclaimed_fail),
     announce the finishes a dead worker left unsaid (services.announce_overdue).
+  Then it sends `signals.liveness_checked`, for the operations' periodic checks (alerts).
   Beat keeps a heartbeat row too, so the Jobs page can say when it is not running.
 
 Each check is a compare-and-set, so two beats (or the `jobs.reap` task) running them at once
@@ -26,7 +27,7 @@ from celery import signals as celery_signals
 from django.conf import settings
 from django.db import close_old_connections, connection
 
-from jobs import services
+from jobs import services, signals
 from jobs.models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -136,6 +137,7 @@ def beat_name() -> str:
 def beat_pass() -> None:
     services.heartbeat_beat(kind=WorkerHeartbeat.Kind.BEAT, name=beat_name())
     result = tick()
+    signals.announce_liveness_checked()
     if result.reaped or result.unclaimed or result.announced:
         logger.info(
             "Liveness: %s abandoned, %s not taken by any worker, %s finishes announced late",

@@ -2,11 +2,15 @@
 executions, pending ones no worker will take, finishes left unsaid) and the Jobs page's
 "no worker is running". The same with real processes: tests/reliability/test_liveness.py."""
 
+import importlib
 from datetime import timedelta
 
 import pytest
+from django.apps import apps as django_apps
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from jobs import liveness, selectors, services
 from jobs.joblog import log_path
@@ -19,6 +23,8 @@ from jobs.models import (
     StepStatus,
     WorkerHeartbeat,
 )
+from jobs.operations import receivers
+from jobs.operations.models import JobAlertRule
 from tests import engine_jobs  # noqa: F401 - registers Test-Quick
 
 pytestmark = pytest.mark.django_db
@@ -197,3 +203,27 @@ def test_the_jobs_page_is_quiet_while_a_worker_and_beat_run(client, users):
     client.force_login(users["support"])
     page = client.get(reverse("jobs")).content.decode()
     assert 'id="no-worker"' not in page and 'id="no-beat"' not in page
+
+
+def test_beats_pass_sweeps_the_alerts_and_says_beat_is_alive(no_enqueue, mailoutbox, monkeypatch):
+    monkeypatch.setattr(receivers, "_last_sweep", [])
+    JobAlertRule.objects.create(job_id="Test-Quick", recipients="ops@example.com", hanging_minutes=10)
+    worker_seen("w1@host", timedelta(seconds=1))
+    hanging = running_since(pending(), timedelta(minutes=20), "w1@host")
+    JobExecution.objects.filter(pk=hanging.pk).update(heartbeat=timezone.now())  # alive, but long
+    liveness.beat_pass()
+    (mail,) = mailoutbox
+    assert f"#{hanging.pk}" in mail.subject
+    assert selectors.worker_liveness(timezone.now()).beat_alive
+    liveness.beat_pass()  # within the alert interval: no second sweep (nor a second e-mail)
+    assert len(mailoutbox) == 1
+
+
+def test_the_old_beat_entries_are_removed_and_none_is_queued_to_workers():
+    every, _ = IntervalSchedule.objects.get_or_create(every=30, period=IntervalSchedule.SECONDS)
+    for name, task in [("jobs-reaper", "jobs.reap"), ("jobs-alerts", "jobs.check_alerts"), ("job:X", "x")]:
+        PeriodicTask.objects.create(name=name, task=task, interval=every)
+    migration = importlib.import_module("jobs.migrations.0006_worker_heartbeats")
+    migration.remove_old_entries(django_apps, None)
+    assert list(PeriodicTask.objects.values_list("name", flat=True)) == ["job:X"]
+    assert settings.CELERY_BEAT_SCHEDULE == {}

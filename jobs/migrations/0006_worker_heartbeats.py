@@ -3,14 +3,15 @@
 import django.utils.timezone
 from django.db import migrations, models
 
-# The reaper used to be a beat entry queued to the workers; beat now runs it itself
-# (jobs.liveness), so the stored entry goes: with no worker alive its messages piled up.
-OLD_REAPER_ENTRY = "jobs-reaper"
+# The reaper and the alert sweep used to be beat entries queued to the workers; beat now runs
+# them itself (jobs.liveness), so the stored entries go: with no worker alive their messages
+# piled up.
+OLD_ENTRIES = ["jobs-reaper", "jobs-alerts"]
 
 
-def remove_reaper_entry(apps, schema_editor):
+def remove_old_entries(apps, schema_editor):
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTask.objects.filter(name=OLD_REAPER_ENTRY).delete()
+    PeriodicTask.objects.filter(name__in=OLD_ENTRIES).delete()
 
 
 class Migration(migrations.Migration):
@@ -36,5 +37,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('kind', 'name'), name='heartbeat_kind_name')],
             },
         ),
-        migrations.RunPython(remove_reaper_entry, migrations.RunPython.noop),
+        migrations.RunPython(remove_old_entries, migrations.RunPython.noop),
     ]
