@@ -20,6 +20,7 @@ from jobs.models import (
     ResourceLock,
     StepStatus,
     Trigger,
+    WorkerHeartbeat,
 )
 from jobs.operations.models import JobChain
 from tests.integration import running, wait_finished, wait_for
@@ -58,6 +59,8 @@ def test_beat_alone_ends_the_work_of_a_killed_worker(
         workers_alive()
         gated = services.execution_create(job_id="Test-Gated")
         wait_running(gated)
+        gated.refresh_from_db()
+        assert gated.worker in selectors.worker_liveness(timezone.now()).workers  # one name for both
         stack.kill("worker-1")  # kill -9: the only worker, its pool processes included
 
         queued = services.execution_create(job_id="Test-Free")  # no worker will ever take it
@@ -89,6 +92,9 @@ def test_beat_alone_ends_the_work_of_a_killed_worker(
         # The queued message of the failed run does nothing; a new run goes to OK.
         assert wait_finished(services.execution_create(job_id="Test-Free")).exit_status == ExitStatus.OK
         assert JobExecution.objects.get(pk=queued.pk).exit_status == ExitStatus.ERROR
+    # A clean shutdown (SIGTERM) says so at once instead of going silent.
+    assert WorkerHeartbeat.objects.get(kind=WorkerHeartbeat.Kind.WORKER, name=gated.worker).stopped
+    assert selectors.worker_liveness(timezone.now()).no_worker
 
 
 def test_a_chain_start_survives_a_worker_killed_after_the_finish_commit(
