@@ -205,6 +205,13 @@ def test_the_jobs_page_is_quiet_while_a_worker_and_beat_run(client, users):
     assert 'id="no-worker"' not in page and 'id="no-beat"' not in page
 
 
+def test_the_jobs_page_promises_the_pending_timeout_only_while_beat_runs(client, users):
+    client.force_login(users["merchandiser"])
+    assert "once it has waited 300 seconds" not in client.get(reverse("jobs")).content.decode()
+    services.heartbeat_start(kind=WorkerHeartbeat.Kind.BEAT, name="beat@host")
+    assert "once it has waited 300 seconds" in client.get(reverse("jobs")).content.decode()
+
+
 def test_beats_pass_sweeps_the_alerts_and_says_beat_is_alive(no_enqueue, mailoutbox, monkeypatch):
     monkeypatch.setattr(receivers, "_last_sweep", [])
     JobAlertRule.objects.create(job_id="Test-Quick", recipients="ops@example.com", hanging_minutes=10)
