@@ -224,6 +224,32 @@ class PendingAnnouncement(models.Model):
         return f"finish of #{self.execution_id}"
 
 
+class WorkerHeartbeat(models.Model):
+    """A Celery worker (or beat) proving it is alive, apart from any execution: its process
+    updates `last_seen` every few seconds (jobs.liveness). With no worker row fresher than the
+    heartbeat timeout, nothing will take a pending execution or finish a running one, and
+    beat says so instead of leaving them as they are."""
+
+    class Kind(models.TextChoices):
+        WORKER = "worker"
+        BEAT = "beat"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # The Celery host name (`worker-1@host`), as JobExecution.worker records it.
+    name = models.CharField(max_length=200)
+    started = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+    # Set by a clean shutdown; a killed process leaves it empty and only stops beating.
+    stopped = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["kind", "name"], name="heartbeat_kind_name")]
+
+    def __str__(self):
+        return f"{self.kind} {self.name}"
+
+
 class TransferredMedia(models.Model):
     """An image or asset file shipped by job 2 to one delivery target (an SFCC instance and
     catalog, or the local archives of a catalog: `jobs.sfcc.delivery.delivery_target`). Akeneo

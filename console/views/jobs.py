@@ -3,6 +3,7 @@ History tabs."""
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -74,17 +75,27 @@ def order_warning(job_id: str) -> str:
     )
 
 
+def table_context() -> dict:
+    rows, active = job_rows()
+    # Without workers (eager mode, the tests' default) nobody is missing.
+    liveness = None if settings.CELERY_TASK_ALWAYS_EAGER else selectors.worker_liveness(timezone.now())
+    return {
+        "rows": rows,
+        "active": active,
+        "liveness": liveness,
+        "pending_timeout": settings.JOBS_PENDING_TIMEOUT_SECONDS,
+    }
+
+
 @role_required
 def jobs(request):
-    rows, active = job_rows()
-    return render(request, "jobs/list.html", {"rows": rows, "active": active})
+    return render(request, "jobs/list.html", table_context())
 
 
 @role_required
 def jobs_table(request):
     """The table alone, for htmx: polled while something runs and by Refresh."""
-    rows, active = job_rows()
-    return render(request, "jobs/_table.html", {"rows": rows, "active": active})
+    return render(request, "jobs/_table.html", table_context())
 
 
 def start_job(request, job_id: str, *, again: bool = False) -> JobExecution | None:
