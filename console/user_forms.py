@@ -22,7 +22,13 @@ class PasswordField(forms.CharField):
 
 class NewUserForm(forms.Form):
     username = forms.CharField(label="User name", max_length=150, validators=[UnicodeUsernameValidator()])
-    email = forms.EmailField(label="E-mail", required=False, max_length=254)
+    # A text input (with the e-mail keyboard) keeps the console's input style.
+    email = forms.EmailField(
+        label="E-mail",
+        required=False,
+        max_length=254,
+        widget=forms.TextInput(attrs={"inputmode": "email", "autocomplete": "email"}),
+    )
     role = forms.ChoiceField(label="Role", choices=ROLE_CHOICES, required=False)
     password = PasswordField(label="Password")
 
