@@ -8,15 +8,47 @@ page gets a cleaned line, and the log file keeps the full trace for support.
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
+import tempfile
+from pathlib import PurePosixPath
+
+from django.conf import settings
 
 # Shown in a table cell: a line, not a page.
 MAX_SHOWN = 500
 SERVER_PATH = "…"
-# An absolute POSIX path with at least two parts, at the start, after a space, a quote, a
-# bracket or "=" — never the path of a URL (which follows its host: "example.com/api/…").
-_ABSOLUTE_PATH = re.compile(r"""(?<![\w.:/~-])/(?:[^\s'"/<>|]+/)+[^\s'"/<>|]*""")
+# Where a server's files live. A URL's path ("PUT /on/demandware.servlet/webdav/…",
+# "POST /api/oauth/v1/token") is the remote side's and stays: only absolute paths that begin
+# with one of these folders, or with a folder of this installation, are the server's.
+# fmt: off
+_SERVER_FOLDERS = frozenset({
+    "app", "bin", "data", "dev", "etc", "home", "lib", "lib64", "media", "mnt", "nix", "opt",
+    "private", "proc", "root", "run", "sbin", "snap", "srv", "storage", "tmp", "Users", "usr",
+    "var", "Volumes", "work",
+})
+# fmt: on
 _WINDOWS_PATH = re.compile(r"""(?<![\w])[A-Za-z]:\\(?:[^\s'"\\<>|]+\\)*[^\s'"\\<>|]*""")
+
+
+@functools.cache
+def _absolute_path() -> re.Pattern:
+    folders = set(_SERVER_FOLDERS)
+    for root in _installation_roots():
+        parts = PurePosixPath(root).parts
+        if len(parts) > 1:
+            folders.add(parts[1])
+    names = "|".join(sorted(re.escape(folder) for folder in folders))
+    # At the start, after a space, a quote, a bracket or "=": never inside a URL.
+    return re.compile(rf"""(?<![\w.:/~-])/(?:{names})(?![\w.-])(?:/[^\s'"<>|]*)?""")
+
+
+def _installation_roots() -> list[str]:
+    roots = [sys.prefix, sys.base_prefix, tempfile.gettempdir()]
+    if settings.configured:  # a script without settings still has the common folders
+        roots += [str(settings.STORAGE_ROOT), str(settings.BASE_DIR)]
+    return [root for root in roots if root.startswith("/")]
 
 
 def without_paths(text: str) -> str:
@@ -26,7 +58,7 @@ def without_paths(text: str) -> str:
         name = re.split(r"[\\/]", match.group(0).rstrip("/\\"))[-1]
         return f"{SERVER_PATH}/{name[:40]}{'…' if len(name) > 40 else ''}" if name else SERVER_PATH
 
-    return _WINDOWS_PATH.sub(short, _ABSOLUTE_PATH.sub(short, text))
+    return _WINDOWS_PATH.sub(short, _absolute_path().sub(short, text))
 
 
 def shown(text: str) -> str:

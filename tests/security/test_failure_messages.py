@@ -76,6 +76,14 @@ def test_it_shows_a_failed_run_without_server_paths(client, users, no_enqueue, f
             "an unexpected error (the log file has the details)",
         ),
         ("first line\nsecond line at /opt/app/y.py", "first line"),
+        (
+            "PUT /on/demandware.servlet/webdav/Sites/Impex/src/instance/X.zip: HTTP 403",
+            "PUT /on/demandware.servlet/webdav/Sites/Impex/src/instance/X.zip: HTTP 403",
+        ),
+        (
+            "POST /api/oauth/v1/token failed; /tmpfile is no path",
+            "POST /api/oauth/v1/token failed; /tmpfile is no path",
+        ),
         ("C:\\inetpub\\console\\storage\\f.zip missing", "…/f.zip missing"),
     ],
 )
