@@ -205,3 +205,20 @@ def test_it_leaves_a_superusers_account_to_superusers(admin_client, users):
     assert admin_client.post(reverse("user_active", args=[root.pk]), {"active": "0"}).status_code == 400
     root.refresh_from_db()
     assert root.is_active and root.check_password("root-pass-123") and not audited()
+
+
+def test_it_ends_a_deactivated_users_sessions_and_api_tokens(admin_client, users):
+    from django.test import Client
+
+    from jobs.operations.models import ApiToken
+
+    merchandiser = users["merchandiser"]
+    session = Client()
+    session.force_login(merchandiser)
+    _, token = ApiToken.issue(user=merchandiser, name="ci")
+    assert session.get(reverse("jobs")).status_code == 200
+    assert (
+        admin_client.post(reverse("user_active", args=[merchandiser.pk]), {"active": "0"}).status_code == 302
+    )
+    assert session.get(reverse("jobs")).status_code == 302  # to the login page
+    assert Client().get(reverse("api_jobs"), HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
