@@ -29,7 +29,7 @@ USE_I18N = False
 STORAGE_ROOT = Path(os.getenv("STORAGE_ROOT", VAR_DIR / "storage"))
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "console.admin_site.ConsoleAdminConfig",  # django.contrib.admin, for superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

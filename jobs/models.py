@@ -191,6 +191,7 @@ class AuditEntry(models.Model):
         STOP = "stop"
         SCHEDULE = "schedule"
         CONFIGURE = "configure"
+        USERS = "users", "Users and roles"
 
     time = models.DateTimeField(default=timezone.now)
     user = models.ForeignKey(

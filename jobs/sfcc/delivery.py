@@ -25,7 +25,7 @@ from .errors import (
     SfccJobTimeoutError,
     SfccRequestError,
 )
-from .http import DEFAULT_TOKEN_URL, Log, SfccSession
+from .http import DEFAULT_TOKEN_URL, Log, SfccSession, json_document
 from .impexlog import RejectedRecord, parse_data_errors
 
 IMPORT_JOB = "sfcc-site-archive-import"
@@ -173,7 +173,7 @@ class SfccDelivery:
                 response = self._session.request("POST", url, json=body)
                 fault = _fault_type(response)
                 if response.ok:
-                    execution = response.json()
+                    execution = json_document(response, what="OCAPI", expected=f"a {IMPORT_JOB} execution")
                     self._log(
                         "INFO", f"Started {IMPORT_JOB} for {file_name}: execution {execution.get('id')}"
                     )
@@ -210,7 +210,7 @@ class SfccDelivery:
             self._sleep(self.config.poll_interval)
             response = self._session.request("GET", url)
             _expect(response, (200,), f"reading execution {execution_id}")
-            execution = response.json()
+            execution = json_document(response, what="OCAPI", expected=f"execution {execution_id}")
             if execution.get("execution_status") != status:
                 status = execution.get("execution_status")
                 self._log("INFO", f"Execution {execution_id}: {status}")
