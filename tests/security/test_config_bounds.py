@@ -1,7 +1,6 @@
 """Every configuration field has the bounds of the system that reads it (SFCC's XSDs, Akeneo's
 codes, sane URLs), and a value past them is refused naming the field, before any run."""
 
-import copy
 import io
 import json
 
@@ -16,7 +15,7 @@ MB = 1024 * 1024
 
 
 def problems_with(**changes) -> list[str]:
-    document = copy.deepcopy(config.DEFAULT_DOCUMENT)
+    document = config.default_document()
     for path, value in changes.items():
         section, name = path.split("__")
         document[section][name] = value
@@ -81,7 +80,7 @@ def test_it_refuses_a_value_past_its_bound_naming_the_field(path, value, expecte
 
 
 def test_it_keeps_values_at_their_bounds():
-    document = copy.deepcopy(config.DEFAULT_DOCUMENT)
+    document = config.default_document()
     document["mapping"].update(catalog_id="c" * 255, channel="e" * 100, attribute_prefix="p" * 156)
     document["akeneo"]["url"] = "https://pim.example.com/" + "a" * (2048 - 24)
     document["mapping"]["image_view_types"] = {"a" * 100: "v" * 256}
@@ -96,7 +95,7 @@ def test_it_refuses_lists_and_maps_that_are_too_long():
 
 
 def test_it_refuses_a_search_filter_too_long_for_a_url():
-    document = copy.deepcopy(config.DEFAULT_DOCUMENT)
+    document = config.default_document()
     codes = [f"family_{n}" for n in range(600)]
     document["filters"]["products"]["search"] = {"family": [{"operator": "IN", "value": codes}]}
     found = normalize(document)[1]
@@ -114,7 +113,7 @@ def test_it_cuts_a_huge_value_quoted_in_a_problem():
 def test_it_refuses_a_long_catalog_id_on_the_page_at_its_field(client, users):
     from tests.test_config_pages import form_data
 
-    config.save(copy.deepcopy(config.DEFAULT_DOCUMENT), comment="first")
+    config.save(config.default_document(), comment="first")
     client.force_login(users["admin"])
     response = client.post(reverse("config"), form_data(catalog_id="c" * 300, channel="e" * 5000))
     assert response.status_code == 400
@@ -126,7 +125,7 @@ def test_it_refuses_a_long_catalog_id_on_the_page_at_its_field(client, users):
 
 @pytest.mark.django_db
 def test_it_refuses_an_imported_document_with_a_huge_url_naming_it(client, users):
-    config.save(copy.deepcopy(config.DEFAULT_DOCUMENT), comment="first")
+    config.save(config.default_document(), comment="first")
     client.force_login(users["admin"])
     document = config.export_document()
     document["akeneo"]["url"] = "https://pim.example.com/" + "a" * 500_000

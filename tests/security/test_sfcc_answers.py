@@ -2,7 +2,6 @@
 sign-in page): Test connection and a run say what came instead, never a 500 or a
 JSONDecodeError."""
 
-import copy
 import json
 import threading
 import zipfile
@@ -118,7 +117,7 @@ def test_it_fails_a_delivery_with_what_came_instead(html_server, tmp_path, token
 def test_it_answers_test_connection_with_what_the_token_url_sent(client, users, html_server):
     from tests.test_config_pages import form_data
 
-    config.save(copy.deepcopy(config.DEFAULT_DOCUMENT), comment="first")
+    config.save(config.default_document(), comment="first")
     client.force_login(users["admin"])
     response = client.post(
         reverse("config_test_sfcc"),
