@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from console.env import envbool, envint, envlist
 
@@ -183,6 +184,17 @@ X_FRAME_OPTIONS = "DENY"
 AUTHENTICATION_BACKENDS = ["console.auth_backends.ThrottledModelBackend"]
 LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "5")
 LOGIN_FAILURE_WINDOW_SECONDS = envint("LOGIN_FAILURE_WINDOW_SECONDS", "900")
+# Personal API tokens: the lifetime offered by default and the longest one may choose (days).
+API_TOKEN_DEFAULT_DAYS = envint("API_TOKEN_DEFAULT_DAYS", "30", minimum=1)
+API_TOKEN_MAX_DAYS = envint("API_TOKEN_MAX_DAYS", "365", minimum=1)
+if API_TOKEN_DEFAULT_DAYS > API_TOKEN_MAX_DAYS:
+    raise ImproperlyConfigured(
+        f"API_TOKEN_DEFAULT_DAYS={API_TOKEN_DEFAULT_DAYS} is longer than API_TOKEN_MAX_DAYS={API_TOKEN_MAX_DAYS}"
+    )
+# API clients (sfcc-ci, the B2C CLI): the longest a client may live (days), and the lifetime of
+# the access tokens the token endpoint issues (seconds; Account Manager's is 30 minutes).
+API_CLIENT_MAX_DAYS = envint("API_CLIENT_MAX_DAYS", "365", minimum=1)
+API_CLIENT_TOKEN_SECONDS = envint("API_CLIENT_TOKEN_SECONDS", "1799", minimum=1)
 
 EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "jobs-console@localhost")

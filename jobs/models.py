@@ -53,6 +53,10 @@ class JobExecution(models.Model):
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
     log_file_name = models.CharField(max_length=255, blank=True)
+    # Started through the OCAPI-style API by an API client: its client id, and the job
+    # parameters of the request ([{"name": …, "value": …}]), kept as they were sent.
+    client_id = models.CharField(max_length=64, blank=True)
+    parameters = models.JSONField(default=list, blank=True)
     # [{"name": "X.zip", "path": "archives/12/X.zip", "size": 123, "kind": "archive"}], paths
     # relative to STORAGE_ROOT; downloads go by execution id and index, never by path.
     artifacts = models.JSONField(default=list, blank=True)
@@ -75,6 +79,8 @@ class JobExecution(models.Model):
             ),
             # The differential watermark: last successful execution of a job.
             models.Index(fields=["job_id", "exit_status", "-started"], name="exec_job_exit"),
+            # WebDAV finds an execution by the log file name a client asks for.
+            models.Index(fields=["log_file_name"], name="exec_log_file"),
         ]
         permissions = [
             ("run_job", "Can run and stop jobs"),
@@ -278,4 +284,12 @@ class TransferredMedia(models.Model):
 
 
 from jobs.config.models import ConfigVersion  # noqa: E402,F401
-from jobs.operations.models import ApiToken, ExecutionAlert, JobAlertRule, JobChain, OperationsSettings  # noqa: E402,F401
+from jobs.operations.models import (  # noqa: E402,F401
+    ApiAccessToken,
+    ApiClient,
+    ApiToken,
+    ExecutionAlert,
+    JobAlertRule,
+    JobChain,
+    OperationsSettings,
+)

@@ -81,8 +81,11 @@ def execution_create(
     parent: JobExecution | None = None,
     schedule: str | None = None,
     dedupe_window: timedelta | None = None,
+    client_id: str = "",
+    parameters: list[dict] | None = None,
 ) -> JobExecution:
     """Create a pending execution holding all its locks, and queue it once committed.
+    `client_id` names the API client that started it; `parameters` are kept as sent.
 
     Raises UnknownJob, LocksHeld, DuplicateScheduleFire or BrokerUnavailable; in every
     case no execution is left pending.
@@ -99,18 +102,21 @@ def execution_create(
             created=now,
             log_file_name=log_file_name(job.id, now),
             task_id=str(uuid.uuid4()),
+            client_id=client_id,
+            parameters=parameters or [],
         )
         _take_locks(execution, job.lock_names, schedule, dedupe_window)
         StepExecution.objects.bulk_create(
             StepExecution(execution=execution, position=i, name=step.name)
             for i, step in enumerate(job.steps, start=1)
         )
-        if execution.triggered_by:
+        if execution.triggered_by or client_id:
+            by_client = f", API client {client_id}" if client_id else ""
             audit.record(
                 user=execution.triggered_by,
                 action=AuditEntry.Action.RUN,
                 execution=execution,
-                message=f"Started {job.id} ({trigger})",
+                message=f"Started {job.id} ({trigger}{by_client})",
             )
         transaction.on_commit(lambda: _enqueue(execution))
     return execution

@@ -27,7 +27,8 @@ class Access:
     get: frozenset | None
     post: frozenset | None
     # "session": anonymous users go to the login page; "token": the REST API answers 401
-    # without a bearer token and ignores the session; "public": no sign-in needed.
+    # without a bearer token and ignores the session; "public": no sign-in needed; "client":
+    # the token endpoint, which wants an API client's id and secret (401 for everyone else).
     auth: str = "session"
 
 
@@ -77,6 +78,14 @@ ACCESS: dict[str, Access] = {
     "api_executions": Access(NO_ONE, RUNNERS, auth="token"),
     "api_execution": Access(STAFF, NO_ONE, auth="token"),
     "api_schema": Access(OPEN, NO_ONE, auth="public"),  # the OpenAPI document
+    "api_clients": Access(ADMINS, ADMINS),
+    "api_client_revoke": Access(NO_ONE, ADMINS),
+    # What Salesforce's tools call: the token endpoint, OCAPI's job resources, WebDAV logs.
+    "ocapi_access_token": Access(NO_ONE, NO_ONE, auth="client"),
+    "ocapi_executions": Access(NO_ONE, RUNNERS, auth="token"),
+    "ocapi_execution": Access(STAFF, NO_ONE, auth="token"),
+    "ocapi_search": Access(NO_ONE, STAFF, auth="token"),
+    "webdav_sites": Access(STAFF, NO_ONE, auth="token"),
 }
 
 
@@ -129,6 +138,11 @@ class World:
             "user": [self.account.pk],
             "user_active": [self.account.pk],
             "user_password": [self.account.pk],
+            "api_client_revoke": [0],
+            "ocapi_executions": ["v19_5", job],
+            "ocapi_execution": ["v19_5", job, str(pk)],
+            "ocapi_search": ["v19_5"],
+            "webdav_sites": [f"Impex/log/{self.execution.log_file_name}"],
         }
         if name.startswith("/"):
             return name
