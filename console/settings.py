@@ -117,6 +117,8 @@ WHITENOISE_USE_FINDERS = True
 # The console, and the demo Akeneo and SFCC it starts beside it (the default configuration
 # points at them while nothing has been saved). `make run CONSOLE_PORT=9000` moves one.
 CONSOLE_PORT = envint("CONSOLE_PORT", "8000")
+# The console over HTTPS (a self-signed certificate in var/tls), for Salesforce's CLIs.
+CONSOLE_TLS_PORT = envint("CONSOLE_TLS_PORT", "8443")
 DEMO_AKENEO_PORT = envint("DEMO_AKENEO_PORT", "8081")
 DEMO_SFCC_PORT = envint("DEMO_SFCC_PORT", "8082")
 

@@ -74,6 +74,7 @@ def stack_env(tmp_path_factory):
         "DJANGO_SETTINGS_MODULE": "console.settings",
         "VAR_DIR": str(tmp_path_factory.mktemp("var")),
         "CONSOLE_PORT": str(free_port()),
+        "CONSOLE_TLS_PORT": str(free_port()),
         "DEMO_AKENEO_PORT": str(free_port()),
         "DEMO_SFCC_PORT": str(free_port()),
         "EMBEDDED_REDIS_PORT": str(free_port()),

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from demo.tls import ConsoleTlsServer
 from jobs.models import JobExecution
 from jobs.operations.models import ApiClient
 from tests import engine_jobs  # noqa: F401 - the console served in this process knows the test jobs
 from tests.integration import running
 from tests.interop.conftest import TOOLS, make_certificate
-from tests.interop.console_server import ConsoleTlsServer
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

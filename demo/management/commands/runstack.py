@@ -33,7 +33,7 @@ class Command(BaseCommand):
         die_with_parent()  # make (or the shell) gone: SIGTERM, handled below like Ctrl-C
         for sig in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, _interrupt)
-        wanted = {"console": port}
+        wanted = {"console": port, "console https": settings.CONSOLE_TLS_PORT}
         if not no_demo:
             wanted |= {f"demo {name}": number for name, number in servers.ports().items()}
         if settings.REDIS_EMBEDDED:
@@ -46,7 +46,7 @@ class Command(BaseCommand):
         if taken:
             raise CommandError(
                 "Cannot start: " + "; ".join(taken) + ". Stop that process, or choose other ports "
-                "(CONSOLE_PORT, DEMO_AKENEO_PORT, DEMO_SFCC_PORT, EMBEDDED_REDIS_PORT)."
+                "(CONSOLE_PORT, CONSOLE_TLS_PORT, DEMO_AKENEO_PORT, DEMO_SFCC_PORT, EMBEDDED_REDIS_PORT)."
             )
 
         call_command("migrate", interactive=False, verbosity=0)
@@ -66,7 +66,13 @@ class Command(BaseCommand):
             stack.start("worker", worker_command())
             stack.start("beat", beat_command())
             stack.start("web", manage_command("runserver", f"127.0.0.1:{port}", "--noreload"))
+            tls_port = settings.CONSOLE_TLS_PORT
+            stack.start("https", manage_command("console_tls_server", "--port", str(tls_port)))
             call_command("demo_users", port=port)
+            self.stdout.write(
+                f"For Salesforce's CLIs: instance 127.0.0.1:{tls_port} over HTTPS, "
+                f"NODE_EXTRA_CA_CERTS={settings.VAR_DIR / 'tls' / 'console.pem'}"
+            )
             self.stdout.write(
                 self.style.SUCCESS(f"Console at http://127.0.0.1:{port}  (Ctrl-C stops everything)")
             )
