@@ -55,7 +55,14 @@ def run_execution(execution_id: int, *, task_id: str | None = None, worker: str 
         log.close()
         services.execution_finish(execution, exit_status=ExitStatus.ERROR, message=str(exc))
         return execution
-    run = RunState(execution=execution, job=job, log=log, workdir=workdir)
+    run = RunState(
+        execution=execution,
+        job=job,
+        log=log,
+        workdir=workdir,
+        enter_no_return=services.execution_no_return,
+        leave_no_return=services.execution_stoppable,
+    )
     heartbeat = Heartbeat(run)
     heartbeat.start()
     try:
@@ -91,6 +98,10 @@ def _run_steps(run: RunState, heartbeat: Heartbeat) -> tuple[str, str, str]:
         if outcome is not None:
             return outcome
     heartbeat.step = None
+    if _stop_requested(run):
+        # Clicked during the last step, after its last safe point: nothing more runs, and a
+        # stopped run is never OK (nor moves the watermark).
+        return ExecutionStatus.ABORTED, "", f"{_stop_message(run)} after its last step had run"
     count = run.data_error_count
     if count:
         return ExecutionStatus.FINISHED, ExitStatus.WARN, f"{count:,} data error{'s' if count != 1 else ''}"
@@ -105,7 +116,7 @@ def _run_step(run: RunState, step: registry.Step, row: StepExecution) -> tuple[s
     ctx = StepContext(run, row)
     outcome = None
     try:
-        ctx.check_abort()
+        ctx.check_abort(fresh=True)
         step.run(ctx)
         row.status = StepStatus.WARN if row.error_count else StepStatus.OK
     except Aborted as exc:
@@ -133,6 +144,11 @@ def _save_step(run: RunState, row: StepExecution) -> None:
     row.save(update_fields=["status", "message", "finished"])
 
 
+def _stop_requested(run: RunState) -> bool:
+    status = JobExecution.objects.filter(pk=run.execution.pk).values_list("execution_status", flat=True)
+    return status.first() == ExecutionStatus.ABORTING
+
+
 def _stop_message(run: RunState) -> str:
     message = JobExecution.objects.filter(pk=run.execution.pk).values_list("message", flat=True).first()
     return (message or "Stop requested").replace("Stop requested", "Stopped")
@@ -145,9 +161,10 @@ def _finish(run: RunState, status: str, exit_status: str, message: str) -> None:
         if exit_status in (ExitStatus.OK, ExitStatus.WARN) and job.on_success:
             job.on_success(execution)
 
-    label = exit_status or status
+    succeeded = exit_status in (ExitStatus.OK, ExitStatus.WARN)
 
-    def close() -> bool:
+    def close(status, exit_status, message, from_statuses) -> bool:
+        label = exit_status or status
         # The outer transaction holds the finish's announcement back until this last line is
         # written: what the listeners add to the log (a chain started) comes after it.
         with transaction.atomic():
@@ -156,7 +173,8 @@ def _finish(run: RunState, status: str, exit_status: str, message: str) -> None:
                 status=status,
                 exit_status=exit_status,
                 message=message,
-                on_finished=on_finished,
+                on_finished=on_finished if succeeded else None,
+                from_statuses=from_statuses,
             )
             if done:
                 run.log.write(
@@ -165,10 +183,21 @@ def _finish(run: RunState, status: str, exit_status: str, message: str) -> None:
                 )
         return done
 
-    if not _with_retries(close):
-        run.log.write(
-            "WARN", f"Execution ended {label}, but it had already been closed (abandoned by the reaper)"
-        )
+    active = (ExecutionStatus.RUNNING, ExecutionStatus.ABORTING)
+    # Success only from running: a Stop that came after the last check ends it aborted instead.
+    if _with_retries(
+        lambda: close(status, exit_status, message, (ExecutionStatus.RUNNING,) if succeeded else active)
+    ):
+        return
+    if succeeded and _with_retries(lambda: _stop_requested(run)):
+        succeeded = False
+        stopped = f"{_stop_message(run)} after its last step had run"
+        if _with_retries(lambda: close(ExecutionStatus.ABORTED, "", stopped, active)):
+            return
+    run.log.write(
+        "WARN",
+        f"Execution ended {exit_status or status}, but it had already been closed (abandoned by the reaper)",
+    )
 
 
 def _with_retries(action, attempts: int = 5, pause: float = 1.0):

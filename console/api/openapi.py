@@ -112,7 +112,8 @@ def _faults(*codes: int) -> dict:
         403: "The token's user has no role, or a role that may not do this",
         404: "No such job or execution",
         409: "Refused: the job or a resource it locks is in use (JobAlreadyRunningException), "
-        "or the execution already ended",
+        "or the execution already ended, or it cannot be stopped now (JobExecutionNotStoppableException: "
+        "the SFCC import has started)",
         503: "The job queue cannot be reached; nothing was started",
     }
     return {str(code): _json("Fault", texts[code]) for code in codes}

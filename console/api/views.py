@@ -45,7 +45,11 @@ def execution(request, job_id, execution_id):
     if found is None:
         return fault(404, "JobExecutionNotFoundException", f"{job_id} has no execution #{execution_id}.")
     if request.method == "DELETE":
-        if not services.execution_stop(execution=found, user=request.user):
+        try:
+            stopped = services.execution_stop(execution=found, user=request.user)
+        except services.StopRefused as refused:
+            return fault(409, "JobExecutionNotStoppableException", str(refused))
+        if not stopped:
             return fault(409, "JobExecutionNotRunningException", f"Execution #{found.pk} had already ended.")
         found.refresh_from_db()
     return JsonResponse(execution_document(found))

@@ -73,15 +73,13 @@ def _start_child(ctx: StepContext, job_id: str) -> JobExecution:
 
 
 def _wait_for(ctx: StepContext, child: JobExecution) -> JobExecution:
-    """Until the child ends. A Stop of the flow stops the child too."""
+    """Until the child ends. A Stop of the flow stops the child too (services.execution_stop);
+    the flow ends once its child did, aborted."""
     while True:
         child.refresh_from_db(fields=["execution_status", "exit_status", "message", "data_error_count"])
         if not child.is_active:
-            return child
-        if ctx.run.abort.is_set():
-            services.execution_stop(execution=child)
-            ctx.warning(f"Stopping {child.job_id} (execution #{child.pk}) with the flow")
             ctx.check_abort()
+            return child
         time.sleep(POLL_SECONDS)
 
 
