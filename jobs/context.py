@@ -40,6 +40,12 @@ class TooManyDataErrors(JobFailed):
     pass
 
 
+class Suspended(Exception):  # noqa: N818 - a signal to the runner, not an error
+    """Raised by a step whose work goes on elsewhere (a flow's job runs as an execution of its
+    own): the runner releases the worker and leaves the execution running with its locks. Whoever
+    raised it must end the step and the execution later (jobs.operations.flows does)."""
+
+
 @dataclass
 class RunState:
     """Shared by all steps of one execution."""
@@ -56,6 +62,7 @@ class RunState:
     leave_no_return: Callable[[JobExecution], None] | None = None
     state: dict[str, Any] = field(default_factory=dict)
     data_error_count: int = 0
+    flushed_error_count: int = 0  # what flush() last wrote, so an unchanged count is not written
     stored_data_errors: int = 0
     # None: no limit; otherwise the execution fails once more data errors than this are met.
     error_threshold: int | None = None
@@ -194,7 +201,9 @@ def flush(run: RunState, step: StepExecution | None) -> None:
         count = run.data_error_count
     if errors:
         DataError.objects.bulk_create(errors)
-    JobExecution.objects.filter(pk=run.execution.pk).update(data_error_count=count)
+    if count != run.flushed_error_count:
+        JobExecution.objects.filter(pk=run.execution.pk).update(data_error_count=count)
+        run.flushed_error_count = count
     if step is not None and step.pk:
         StepExecution.objects.filter(pk=step.pk).update(
             read_count=step.read_count,

@@ -5,6 +5,9 @@ the execution once. Locks were taken when the execution was created; `execution_
 releases them in every outcome. If this process dies, the heartbeat stops and the reaper
 ends the execution.
 
+A step may raise `Suspended` (a flow whose job runs as an execution of its own): the worker is
+released and the execution stays running, to be ended by whoever resumes it.
+
 The runner knows nothing of what follows a finish (chains, alerts): the services announce
 it with `jobs.signals.execution_finished` once the finish has committed, and the operations
 listen. See the layering in jobs/services.py.
@@ -24,7 +27,7 @@ from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from jobs import registry, services
-from jobs.context import Aborted, JobFailed, RunState, StepContext, flush
+from jobs.context import Aborted, JobFailed, RunState, StepContext, Suspended, flush
 from jobs.joblog import JobLog, log_path
 from jobs.models import ExecutionStatus, ExitStatus, JobExecution, StepExecution, StepStatus
 
@@ -66,8 +69,9 @@ def run_execution(execution_id: int, *, task_id: str | None = None, worker: str 
     heartbeat = Heartbeat(run)
     heartbeat.start()
     try:
-        status, exit_status, message = _run_steps(run, heartbeat)
-        _finish(run, status, exit_status, message)
+        outcome = _run_steps(run, heartbeat)
+        if outcome is not None:  # None: a step goes on elsewhere, and ends the execution there
+            _finish(run, *outcome)
     finally:
         heartbeat.stop()
         for cleanup in run.cleanup:
@@ -81,7 +85,7 @@ def run_execution(execution_id: int, *, task_id: str | None = None, worker: str 
     return execution
 
 
-def _run_steps(run: RunState, heartbeat: Heartbeat) -> tuple[str, str, str]:
+def _run_steps(run: RunState, heartbeat: Heartbeat) -> tuple[str, str, str] | None:
     execution, job, log = run.execution, run.job, run.log
     by = f" by {execution.triggered_by.get_username()}" if execution.triggered_by_id else ""
     log.write(
@@ -95,6 +99,9 @@ def _run_steps(run: RunState, heartbeat: Heartbeat) -> tuple[str, str, str]:
         )
         heartbeat.step = row
         outcome = _run_step(run, step, row)
+        if outcome is SUSPENDED:
+            heartbeat.step = None
+            return None
         if outcome is not None:
             return outcome
     heartbeat.step = None
@@ -108,8 +115,13 @@ def _run_steps(run: RunState, heartbeat: Heartbeat) -> tuple[str, str, str]:
     return ExecutionStatus.FINISHED, ExitStatus.OK, ""
 
 
+# A step that raised Suspended: the worker is released, the execution stays running.
+SUSPENDED = ("suspended", "", "")
+
+
 def _run_step(run: RunState, step: registry.Step, row: StepExecution) -> tuple[str, str, str] | None:
-    """Run one step; None to go on, or the execution's outcome when it ends here."""
+    """Run one step; None to go on, SUSPENDED when it goes on elsewhere, or the execution's
+    outcome when it ends here."""
     row.status, row.started = StepStatus.RUNNING, timezone.now()
     row.save(update_fields=["status", "started"])
     run.log.write("INFO", "Step started", step.name)
@@ -119,6 +131,10 @@ def _run_step(run: RunState, step: registry.Step, row: StepExecution) -> tuple[s
         ctx.check_abort(fresh=True)
         step.run(ctx)
         row.status = StepStatus.WARN if row.error_count else StepStatus.OK
+    except Suspended as exc:
+        # The row is no longer ours to write: whoever resumes the step ends it.
+        run.log.write("INFO", f"Step goes on without this worker: {exc}", step.name)
+        return SUSPENDED
     except Aborted as exc:
         row.status, row.message = StepStatus.ABORTED, str(exc)
         outcome = (ExecutionStatus.ABORTED, "", _stop_message(run))

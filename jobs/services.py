@@ -20,6 +20,7 @@ from datetime import timedelta
 from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
@@ -304,9 +305,14 @@ def executions_reap(now=None) -> list[JobExecution]:
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.JOBS_HEARTBEAT_TIMEOUT_SECONDS)
     reaped = []
+    # A parent waiting for a child of its own (a flow's job) holds no worker, so it does not
+    # heartbeat: it lives while that child is active, or its finish is still to be announced.
+    waiting_for_child = Exists(
+        JobExecution.objects.filter(parent=OuterRef("pk"), execution_status__in=ACTIVE_STATUSES)
+    ) | Exists(PendingAnnouncement.objects.filter(execution__parent=OuterRef("pk")))
     stale = JobExecution.objects.filter(
         execution_status__in=[ExecutionStatus.RUNNING, ExecutionStatus.ABORTING], heartbeat__lt=cutoff
-    )
+    ).exclude(waiting_for_child)
     for execution in stale:
         # One transaction per execution: its finish is announced once the steps and the log say why.
         with transaction.atomic():

@@ -1,17 +1,19 @@
 """What follows an execution's finish, as receivers of `jobs.signals.execution_finished`
-(connected in JobsConfig.ready()): chains after OK or WARN, the failure e-mail after ERROR.
+(connected in JobsConfig.ready()): chains after OK or WARN, the failure e-mail after ERROR,
+and a flow's next step after its child, whatever the outcome.
 
 Each is its own receiver, so one failing does not keep the other from running; the signal is
 sent robustly, after the finish committed, and may be sent twice (a late announcement by the
-beat tick), so both are idempotent: a chain target starts once per source execution, a
-failure e-mail is claimed by its ExecutionAlert row.
+beat tick), so all are idempotent: a chain target starts once per source execution, a
+failure e-mail is claimed by its ExecutionAlert row, a flow's step is ended once.
 """
 
 from jobs.models import ExitStatus, JobExecution
-from jobs.operations import alerts, chains
+from jobs.operations import alerts, chains, flows
 
 CHAINS_UID = "jobs.operations.receivers.start_chains"
 FAILURE_MAIL_UID = "jobs.operations.receivers.mail_failure"
+FLOWS_UID = "jobs.operations.receivers.continue_flows"
 
 
 def start_chains(sender, execution: JobExecution, **kwargs) -> None:
@@ -24,8 +26,13 @@ def mail_failure(sender, execution: JobExecution, **kwargs) -> None:
         alerts.send_failure(execution)
 
 
+def continue_flows(sender, execution: JobExecution, **kwargs) -> None:
+    flows.child_finished(execution)
+
+
 def connect() -> None:
     from jobs.signals import execution_finished
 
     execution_finished.connect(start_chains, sender=JobExecution, dispatch_uid=CHAINS_UID)
     execution_finished.connect(mail_failure, sender=JobExecution, dispatch_uid=FAILURE_MAIL_UID)
+    execution_finished.connect(continue_flows, sender=JobExecution, dispatch_uid=FLOWS_UID)
