@@ -49,7 +49,7 @@ def execution(request, job_id, execution_id):
             stopped = services.execution_stop(execution=found, user=request.user)
         except services.StopRefused as refused:
             return fault(409, "JobExecutionNotStoppableException", str(refused))
-        if not stopped:
+        if not stopped and not services.active_executions().filter(pk=found.pk).exists():
             return fault(409, "JobExecutionNotRunningException", f"Execution #{found.pk} had already ended.")
         found.refresh_from_db()
     return JsonResponse(execution_document(found))

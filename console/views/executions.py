@@ -52,6 +52,9 @@ def execution_stop(request, execution_id):
         return redirect("execution", execution.pk)
     if stopped:
         messages.success(request, f"Asked execution #{execution.pk} to stop.")
+    elif services.active_executions().filter(pk=execution.pk).exists():
+        # Someone else clicked Stop first: it is aborting already.
+        messages.info(request, f"Execution #{execution.pk} is already stopping.")
     else:
         # It ended between the page load and the click: nothing to stop.
         messages.info(request, f"Execution #{execution.pk} had already ended.")
