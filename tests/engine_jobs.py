@@ -90,6 +90,15 @@ def stop_then_point_of_no_return(ctx):
     ctx.wrote(100)  # never reached
 
 
+def deaf_until_gate(ctx):
+    """A long unit of work with no safe point: a Stop waits for it (bounded to 120 s)."""
+    for _ in range(1200):
+        if gate(str(ctx.execution.pk)).exists():
+            return
+        time.sleep(0.1)
+    raise JobFailed("the test never opened the gate")
+
+
 def fail_step(ctx):
     raise RuntimeError("boom: the source went away")
 
@@ -137,3 +146,4 @@ register(
     Job("Test-Stop-Before-No-Return", "A Stop just before a point of no return",
         (Step("work", stop_then_point_of_no_return),), on_success=record_success)
 )  # fmt: skip
+register(Job("Test-Deaf", "One long unit of work without a safe point", (Step("work", deaf_until_gate),)))
