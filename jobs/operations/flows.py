@@ -60,13 +60,23 @@ def flow_job(job_id: str, description: str, job_ids: list[str], order: str = "")
     return Job(id=job_id, description=description, steps=steps, order=order)
 
 
+def inner_jobs(job_id: str) -> list[str]:
+    """The jobs a flow runs, in order; [] for a job that is not a flow. Loads the registry
+    first: a process that ran no job yet (the worker that reaped a flow's job) knows no flow."""
+    try:
+        registry.get(job_id)
+    except registry.UnknownJob:
+        return []
+    return _flows.get(job_id, [])
+
+
 def is_flow(job_id: str) -> bool:
-    return job_id in _flows
+    return bool(inner_jobs(job_id))
 
 
 def _first_step(ctx: StepContext) -> None:
     """Run by the runner for step 1 only: start its job, then release the worker."""
-    inner = _flows[ctx.execution.job_id][ctx.step.position - 1]
+    inner = inner_jobs(ctx.execution.job_id)[ctx.step.position - 1]
     registry.get(inner)  # an unknown job fails the step, and the flow, with a clear message
     start_step(ctx.execution.pk, ctx.step.position, first_try=timezone.now())
     raise Suspended(f"{inner} runs as an execution of its own; the flow goes on when it ends")
@@ -83,7 +93,7 @@ def start_step(flow_id: int, position: int, *, first_try: datetime) -> None:
         _close_step(flow, position, StepStatus.ABORTED, "Stopped before its job started")
         _end(flow, ExecutionStatus.ABORTED, "", _stopped(flow))
         return
-    inner = _flows[flow.job_id][position - 1]
+    inner = inner_jobs(flow.job_id)[position - 1]
     now = timezone.now()
     StepExecution.objects.filter(execution=flow, position=position, status=StepStatus.PENDING).update(
         status=StepStatus.RUNNING, started=now
@@ -135,9 +145,10 @@ def child_finished(execution: JobExecution) -> None:
     if not execution.parent_id:
         return
     flow = JobExecution.objects.filter(pk=execution.parent_id).first()
-    if flow is None or not is_flow(flow.job_id) or execution.job_id not in _flows[flow.job_id]:
+    jobs = inner_jobs(flow.job_id) if flow is not None else []
+    if execution.job_id not in jobs:
         return
-    position = _flows[flow.job_id].index(execution.job_id) + 1
+    position = jobs.index(execution.job_id) + 1
     try:
         with transaction.atomic():
             _go_on(flow, position, execution)
@@ -178,7 +189,7 @@ def _go_on(flow: JobExecution, position: int, child: JobExecution) -> None:
         _end(flow, ExecutionStatus.ABORTED, "", f"{_stopped(flow)}{told}")
     elif not succeeded:
         _end(flow, ExecutionStatus.FINISHED, ExitStatus.ERROR, ended)
-    elif position < len(_flows[flow.job_id]):
+    elif position < len(inner_jobs(flow.job_id)):
         start_step(flow.pk, position + 1, first_try=timezone.now())
     elif flow.data_error_count:
         count = flow.data_error_count
@@ -202,7 +213,8 @@ def _close_step(flow: JobExecution, position: int, status: str, message: str, er
 
 
 def _fail(flow: JobExecution, position: int, reason: str) -> None:
-    inner = _flows[flow.job_id][position - 1] if position <= len(_flows[flow.job_id]) else "?"
+    jobs = inner_jobs(flow.job_id)
+    inner = jobs[position - 1] if position <= len(jobs) else "?"
     _close_step(flow, position, StepStatus.ERROR, reason)
     _log(flow, "ERROR", f"run {inner}: {reason}")
     _end(flow, ExecutionStatus.FINISHED, ExitStatus.ERROR, f"run {inner}: {reason}")
