@@ -60,6 +60,7 @@ class RunState:
     # execution_stoppable), given by the runner: the context sits below the services.
     enter_no_return: Callable[[JobExecution, str], bool] | None = None
     leave_no_return: Callable[[JobExecution], None] | None = None
+    past_no_return: bool = False
     state: dict[str, Any] = field(default_factory=dict)
     data_error_count: int = 0
     flushed_error_count: int = 0  # what flush() last wrote, so an unchanged count is not written
@@ -168,12 +169,22 @@ class StepContext:
         if not self.run.enter_no_return(self.execution, reason):
             self.run.abort.set()
             raise Aborted("Stopped on request")
+        self.run.past_no_return = True
         self.info(f"From here a Stop is refused: {reason}")
 
     def stoppable_again(self) -> None:
         """The point of no return was not passed after all (the work was refused and waits)."""
         self.run.leave_no_return(self.execution)
+        self.run.past_no_return = False
         self.check_abort()
+
+    def pause(self, seconds: float) -> None:
+        """Sleep, waking at once when Stop is seen, unless past a point of no return (then
+        nothing a Stop could change, and the caller's pace is kept)."""
+        if self.run.past_no_return:
+            time.sleep(seconds)
+        else:
+            self.run.abort.wait(seconds)
 
     def add_artifact(self, path: Path, kind: str = "archive") -> dict:
         """Move a file into the execution's artifact folder and record it for download."""

@@ -251,3 +251,20 @@ def test_a_refused_stop_changes_nothing(no_enqueue, users):
     execution.refresh_from_db()
     assert execution.execution_status == ExecutionStatus.ABORTING
     assert not services.execution_no_return(execution, "too late")
+
+
+def test_a_pause_wakes_on_stop_unless_past_the_point_of_no_return(monkeypatch, no_enqueue, tmp_path):
+    from jobs.context import RunState, StepContext
+    from jobs.registry import get
+
+    slept = []
+    monkeypatch.setattr("jobs.context.time.sleep", slept.append)
+    execution = create("Test-Quick")
+    run = RunState(execution=execution, job=get("Test-Quick"), log=None, workdir=tmp_path)
+    ctx = StepContext(run, execution.steps.first())
+    run.abort.set()
+    ctx.pause(30)  # returns at once: Stop was seen
+    assert slept == []
+    run.past_no_return = True
+    ctx.pause(30)  # SFCC's import runs whatever we do: keep polling at the configured pace
+    assert slept == [30]

@@ -50,7 +50,7 @@ def deliver_archive(ctx: StepContext) -> None:
         log=lambda level, message: ctx.log(level, message),
         # Its waits (retry backoff, SFCC busy, polling) wake at once when Stop is seen; the
         # delivery then meets its next checkpoint.
-        sleep=ctx.run.abort.wait,
+        sleep=ctx.pause,
     )
     ctx.run.cleanup.append(getattr(delivery, "close", lambda: None))
     for archive in archives:
