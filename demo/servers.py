@@ -1,6 +1,7 @@
 """The demo Akeneo and SFCC servers that `make run` starts beside the console, so a new user
 who clicks Run on 1, 2 and 3-2 sees OK three times and the import in the demo SFCC.
-The default import configuration (jobs.config) points at these ports."""
+The default import configuration (jobs.config) points at their ports, which are settings
+(DEMO_AKENEO_PORT, DEMO_SFCC_PORT)."""
 
 from django.conf import settings
 from django.core.management import call_command
@@ -8,8 +9,10 @@ from django.core.management import call_command
 from demo.stack import manage_command
 
 DEMO_PRODUCTS = 3000
-AKENEO_PORT = 8081
-SFCC_PORT = 8082
+
+
+def ports() -> dict[str, int]:
+    return {"akeneo": settings.DEMO_AKENEO_PORT, "sfcc": settings.DEMO_SFCC_PORT}
 
 
 def commands() -> list[tuple[str, list[str]]]:
@@ -18,7 +21,14 @@ def commands() -> list[tuple[str, list[str]]]:
     if not (catalog / "products.jsonl").exists():
         # Generated once: a deterministic catalog of a few thousand products.
         call_command("akeneo_demo_catalog", products=DEMO_PRODUCTS, out=str(catalog), seed=1)
+    port = ports()
     return [
-        ("akeneo", manage_command("akeneo_demo_server", "--data", str(catalog), "--port", str(AKENEO_PORT))),
-        ("sfcc", manage_command("sfcc_demo_server", "--port", str(SFCC_PORT), "--data", str(demo / "sfcc"))),
+        (
+            "akeneo",
+            manage_command("akeneo_demo_server", "--data", str(catalog), "--port", str(port["akeneo"])),
+        ),
+        (
+            "sfcc",
+            manage_command("sfcc_demo_server", "--port", str(port["sfcc"]), "--data", str(demo / "sfcc")),
+        ),
     ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -21,7 +22,7 @@ PYTHON = sys.executable
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """In the child, before exec: SIGTERM when the process that started us dies, however it
     dies (kill -9, a closed terminal), so no worker, server or broker outlives its stack.
     Linux only (prctl); elsewhere the stack's own signal handling is all there is. The signal
@@ -32,6 +33,31 @@ def _die_with_parent() -> None:
 
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+
+def port_holder(port: int, host: str = "127.0.0.1") -> str | None:
+    """None when `port` is free on `host`; else who holds it ("pid 123: python manage.py …",
+    or "another process" when the system does not tell)."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do: TIME_WAIT is free
+    try:
+        probe.bind((host, port))
+    except OSError:
+        pass
+    else:
+        return None
+    finally:
+        probe.close()
+    try:
+        import psutil
+
+        for connection in psutil.net_connections(kind="inet"):
+            if connection.status == psutil.CONN_LISTEN and connection.laddr.port == port and connection.pid:
+                command = " ".join(psutil.Process(connection.pid).cmdline()) or "?"
+                return f"pid {connection.pid}: {command[:160]}"
+    except (ImportError, psutil.Error):
+        pass
+    return "another process"
 
 
 def worker_command(name: str = "worker", concurrency: int = 2, loglevel: str = "INFO") -> list[str]:
@@ -74,7 +100,7 @@ class Stack:
             start_new_session=True,
             text=True,
             bufsize=1,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509 - only prctl, no lock taken after fork
+            preexec_fn=die_with_parent,  # noqa: PLW1509 - only prctl, no lock taken after fork
         )
         self.processes[name] = process
         threading.Thread(target=self._pump, args=(name, process), daemon=True).start()

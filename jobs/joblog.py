@@ -3,6 +3,8 @@
 Lines read `[2026-11-23 11:20:01.123 UTC] INFO  [export-products] 1,200 products written`.
 Each line is flushed as it is written so the console can tail a running execution.
 Registered secrets are masked in every line: a log file never holds a password or token.
+A log that cannot be written (a full disk) never raises into the job: the first failure is
+kept in `failure`, and the runner ends the execution with it as the cause.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from pathlib import Path
 from django.conf import settings
 
 from jobs.levels import level_of
+from jobs.redaction import MASK, Redactor
 
-MASK = "********"
+__all__ = ["MASK", "JobLog", "append", "log_file_name", "log_path"]
 LOG_DIR = "logs"
 _UNSAFE = re.compile(r"[^A-Za-z0-9 ._-]")
 
@@ -35,36 +38,43 @@ def log_path(name: str) -> Path:
 class JobLog:
     def __init__(self, path: Path, secrets: set[str] | None = None):
         self.path = path
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
         self._lock = threading.Lock()
-        self._secrets: set[str] = set()
-        for secret in secrets or ():
-            self.add_secret(secret)
+        self.redact = Redactor(*(secrets or ()))
+        self.failure: OSError | None = None
+        self._file = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
+        except OSError as exc:
+            self.failure = exc
 
     def add_secret(self, value: str | None) -> None:
-        # Very short values would mask ordinary words; real secrets are longer than 3.
-        if value and len(value) > 3:
-            self._secrets.add(value)
+        self.redact.add(value)
 
     def write(self, level: str, message: str, step: str = "") -> None:
-        for secret in self._secrets:
-            if secret in message:
-                message = message.replace(secret, MASK)
+        message = self.redact(message)
         now = datetime.now(UTC)
         stamp = now.strftime("%Y-%m-%d %H:%M:%S.") + f"{now.microsecond // 1000:03d} UTC"
         where = f"[{step}] " if step else ""
         # One message may span lines (a traceback); indent the rest so each entry stays one block.
         message = message.rstrip().replace("\n", "\n    ")
         with self._lock:
-            if self._file.closed:
+            if self._file is None or self._file.closed or self.failure:
                 return
-            self._file.write(f"[{stamp}] {level_of(level):<5} {where}{message}\n")
-            self._file.flush()
+            try:
+                self._file.write(f"[{stamp}] {level_of(level):<5} {where}{message}\n")
+                self._file.flush()
+            except OSError as exc:
+                self.failure = exc
 
     def close(self) -> None:
         with self._lock:
-            self._file.close()
+            if self._file is None:
+                return
+            try:
+                self._file.close()
+            except OSError as exc:  # the buffered rest could not be written either
+                self.failure = self.failure or exc
 
 
 def append(log_file_name: str, level: str, message: str) -> None:

@@ -14,7 +14,8 @@ ROLE_PERMISSIONS = {
 }
 
 
-# Administrators also manage users and their roles, in Django's admin at /admin/.
+# Administrators also manage users and their roles, in the console's Administration › Users
+# and Roles (jobs.accounts); the Django admin is for superusers only.
 USER_ADMIN_PERMISSIONS = ["add_user", "change_user", "view_user", "delete_user", "view_group"]
 
 
@@ -37,4 +38,5 @@ def capabilities(user) -> dict[str, bool]:
         "schedule": user.has_perm("jobs.schedule_job"),
         "configure": user.has_perm("jobs.configure_import"),
         "download": user.has_perm("jobs.download_log"),
+        "users": user.has_perm("auth.change_user"),
     }

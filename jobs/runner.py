@@ -15,6 +15,7 @@ listen. See the layering in jobs/services.py.
 
 from __future__ import annotations
 
+import errno
 import logging
 import shutil
 import threading
@@ -26,7 +27,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
-from jobs import registry, services
+from jobs import messages, registry, services
 from jobs.context import Aborted, JobFailed, RunState, StepContext, Suspended, flush
 from jobs.joblog import JobLog, log_path
 from jobs.models import ExecutionStatus, ExitStatus, JobExecution, StepExecution, StepStatus
@@ -50,7 +51,17 @@ def run_execution(execution_id: int, *, task_id: str | None = None, worker: str 
     execution = JobExecution.objects.get(pk=execution_id)
     log = JobLog(log_path(execution.log_file_name))
     workdir = Path(settings.STORAGE_ROOT) / "work" / str(execution.pk)
-    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        workdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        log.failure = log.failure or exc
+    if log.failure:
+        # Nothing can run without its log and work folder: end it now, locks freed at once.
+        log.close()
+        services.execution_finish(
+            execution, exit_status=ExitStatus.ERROR, message=storage_problem(log.failure)
+        )
+        return execution
     try:
         job = registry.get(execution.job_id)
     except registry.UnknownJob as exc:
@@ -92,6 +103,8 @@ def _run_steps(run: RunState, heartbeat: Heartbeat) -> tuple[str, str, str] | No
         "INFO",
         f"Execution #{execution.pk} of {job.id} started ({execution.trigger}{by}) on {execution.worker}",
     )
+    if log.failure:
+        return ExecutionStatus.FINISHED, ExitStatus.ERROR, storage_problem(log.failure)
     rows = {row.position: row for row in execution.steps.all()}
     for position, step in enumerate(job.steps, start=1):
         row = rows.get(position) or StepExecution.objects.create(
@@ -104,6 +117,8 @@ def _run_steps(run: RunState, heartbeat: Heartbeat) -> tuple[str, str, str] | No
             return None
         if outcome is not None:
             return outcome
+        if log.failure:
+            return ExecutionStatus.FINISHED, ExitStatus.ERROR, f"{step.name}: {storage_problem(log.failure)}"
     heartbeat.step = None
     if _stop_requested(run):
         # Clicked during the last step, after its last safe point: nothing more runs, and a
@@ -139,11 +154,18 @@ def _run_step(run: RunState, step: registry.Step, row: StepExecution) -> tuple[s
         row.status, row.message = StepStatus.ABORTED, str(exc)
         outcome = (ExecutionStatus.ABORTED, "", _stop_message(run))
     except JobFailed as exc:
-        row.status, row.message = StepStatus.ERROR, str(exc)
-        outcome = (ExecutionStatus.FINISHED, ExitStatus.ERROR, f"{step.name}: {exc}")
+        row.status, row.message = StepStatus.ERROR, messages.shown(str(exc))
+        if row.message != str(exc):
+            run.log.write("ERROR", f"{exc} (in full, for support)", step.name)
+        outcome = (ExecutionStatus.FINISHED, ExitStatus.ERROR, f"{step.name}: {row.message}")
     except Exception as exc:
-        row.status, row.message = StepStatus.ERROR, f"{type(exc).__name__}: {exc}"
-        run.log.write("ERROR", traceback.format_exc(), step.name)
+        # The page shows a line without server paths; the log file keeps the trace.
+        row.status, row.message = StepStatus.ERROR, messages.of_exception(exc)
+        if isinstance(exc, OSError) and exc.errno in _DISK_FULL:
+            row.message = storage_problem(exc)
+        run.log.write(
+            "ERROR", f"Unexpected error, the trace for support:\n{traceback.format_exc()}", step.name
+        )
         outcome = (ExecutionStatus.FINISHED, ExitStatus.ERROR, f"{step.name}: {row.message}")
     row.finished = timezone.now()
     counts = f"read {row.read_count:,}, written {row.write_count:,}, skipped {row.skip_count:,}, errors {row.error_count:,}"
@@ -214,6 +236,18 @@ def _finish(run: RunState, status: str, exit_status: str, message: str) -> None:
         "WARN",
         f"Execution ended {exit_status or status}, but it had already been closed (abandoned by the reaper)",
     )
+
+
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+def storage_problem(exc: OSError) -> str:
+    """What a user reads when the storage volume fails: the cause and where to look, never
+    the server's path (support finds it in the worker's log)."""
+    logger.error("Storage failure: %s", exc)
+    if exc.errno in _DISK_FULL:
+        return "No space left on the storage volume (STORAGE_ROOT): free space, then run again"
+    return f"The storage volume (STORAGE_ROOT) cannot be written: {exc.strerror or type(exc).__name__}"
 
 
 def _with_retries(action, attempts: int = 5, pause: float = 1.0):

@@ -1,12 +1,19 @@
 """The processes of a stack (make run, the integration tests) never outlive it."""
 
+import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
+from pathlib import Path
 
+import psutil
 import pytest
+
+from demo.stack import port_holder
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux's")
 
@@ -46,3 +53,92 @@ def test_it_ends_its_children_when_the_stack_process_dies(sig):
     finally:
         parent.kill()
         parent.wait()
+
+
+# --- make run (the runstack command) ----------------------------------------------------
+
+MANAGE = str(Path(__file__).resolve().parent.parent / "manage.py")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def stack_env(tmp_path_factory):
+    """`make run`'s environment on free ports, with its own var/ (SQLite, logs, demo data)."""
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "console.settings",
+        "VAR_DIR": str(tmp_path_factory.mktemp("var")),
+        "CONSOLE_PORT": str(free_port()),
+        "DEMO_AKENEO_PORT": str(free_port()),
+        "DEMO_SFCC_PORT": str(free_port()),
+        "EMBEDDED_REDIS_PORT": str(free_port()),
+    }
+    return env
+
+
+def test_make_run_refuses_a_taken_port_before_printing_any_login(stack_env):
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", int(stack_env["DEMO_SFCC_PORT"])))
+        holder.listen()
+        run = subprocess.run(
+            [sys.executable, MANAGE, "runstack"], env=stack_env, capture_output=True, text=True, timeout=120
+        )
+    assert run.returncode != 0
+    port = stack_env["DEMO_SFCC_PORT"]
+    assert f"port {port} (demo sfcc) is taken by pid {os.getpid()}" in run.stderr
+    assert "password" not in run.stdout and "Console at" not in run.stdout
+
+
+def descendants(pid: int) -> list[int]:
+    try:
+        return [child.pid for child in psutil.Process(pid).children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def start_stack(env, wrapper: bool = False) -> tuple[subprocess.Popen, list[int]]:
+    """`make run` (through a shell standing in for make when `wrapper`), once it says it is up:
+    the process and every process under it."""
+    command = [sys.executable, MANAGE, "runstack"]
+    if wrapper:
+        command = ["sh", "-c", f'"{sys.executable}" "{MANAGE}" runstack; echo done']
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 240
+    seen = []
+    for line in process.stdout:
+        seen.append(line)
+        if "Console at" in line or time.monotonic() > deadline:
+            break
+    assert "Console at" in seen[-1], "".join(seen[-30:])
+    threading.Thread(target=process.stdout.read, daemon=True).start()  # keep its pipe drained
+    family = descendants(process.pid)
+    assert len(family) >= 6, family  # redis, akeneo, sfcc, worker (+ its pool), beat, web
+    return process, family
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("how", ["SIGHUP", "SIGTERM", "parent killed"])
+def test_make_run_leaves_nothing_behind(stack_env, how):
+    process, family = start_stack(stack_env, wrapper=how == "parent killed")
+    try:
+        if how == "parent killed":
+            process.kill()  # make (here a shell) dies with -9; runstack must notice
+        else:
+            process.send_signal(getattr(signal, how))
+        process.wait(timeout=60)
+        deadline = time.monotonic() + 60
+        while any(alive(pid) for pid in family) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        survivors = [pid for pid in family if alive(pid)]
+        assert not survivors, f"{how}: these outlived make run: {survivors}"
+        assert port_holder(int(stack_env["CONSOLE_PORT"])) is None
+    finally:
+        for pid in [process.pid, *family]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        process.wait()

@@ -21,9 +21,10 @@ from jobs import audit, config
 from jobs.akeneo.errors import AkeneoError
 from jobs.config import connections, jsontext
 from jobs.config.models import ConfigVersion
+from jobs.config.schema import SECRET_PATHS, get_path
 from jobs.config.services import changes, form_document, in_force, previous_document
-from jobs.joblog import MASK
 from jobs.models import AuditEntry
+from jobs.redaction import Redactor
 from jobs.sfcc.errors import SfccError
 
 HISTORY_PAGE_SIZE = 20
@@ -223,11 +224,4 @@ def _short(value, limit: int = 120) -> str:
 
 def _mask(text: str, document: dict) -> str:
     """Error messages come from the clients and name no secret; this makes sure of it."""
-    for secret in (
-        document["akeneo"]["secret"],
-        document["akeneo"]["password"],
-        document["delivery"]["client_secret"],
-    ):
-        if secret and len(secret) > 3:
-            text = text.replace(secret, MASK)
-    return text
+    return Redactor(*(get_path(document, path) for path in SECRET_PATHS))(text)

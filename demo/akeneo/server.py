@@ -196,6 +196,9 @@ class DemoAkeneoServer:
             ("GET", rf"{API}/asset-media-files/(?P<code>.+)", lambda req, code: self.media(code, True)),
             ("GET", rf"{API}/asset-families", self.list_asset_families),
             ("GET", rf"{API}/asset-families/(?P<code>[^/]+)", self.asset_family),
+            ("GET", rf"{API}/asset-families/(?P<family>[^/]+)/attributes", self.list_asset_attributes),
+            ("GET", rf"{API}/asset-families/(?P<family>[^/]+)/attributes/(?P<code>[^/]+)",
+             self.asset_attribute),
             ("GET", rf"{API}/asset-families/(?P<family>[^/]+)/assets", self.list_assets),
             ("GET", rf"{API}/asset-families/(?P<family>[^/]+)/assets/(?P<code>[^/]+)", self.asset),
             ("GET", rf"{API}/attributes/(?P<code>[^/]+)/options", self.list_options),
@@ -223,6 +226,12 @@ class DemoAkeneoServer:
         self.stats["requests"] += 1
         try:
             if req.path.startswith("/api/"):
+                redirect = self.faults.redirect_for(req.path)
+                if redirect:
+                    status, base = redirect
+                    self.stats["fault_redirect"] += 1
+                    location = {"Location": base + req.path_with_query()}
+                    return Response(status, b"", "text/html; charset=UTF-8", location)
                 fault = self.faults.take()
                 if fault:
                     self.stats[f"fault_{fault}"] += 1
@@ -327,7 +336,15 @@ class DemoAkeneoServer:
         if not search_after and req.query.get("with_count") == "true":  # ignored under search_after
             count = len(_scan(index, predicates, 0, 0, None)[0])
         extra = {} if search_after else {"current_page": _page(req)}
-        return self._page(req, links, [render(row) for row in rows], count, extra)
+        items = [render(row) for row in rows]
+        if not req.query.get("search_after") and _page(req) == 1:
+            items += self._extra_items("product-models" if resource == "product-models" else "products")
+        return self._page(req, links, items, count, extra)
+
+    def _extra_items(self, resource: str) -> list[bytes]:
+        """The `extra_items` fault: raw items for the first page of a listing."""
+        items = self.faults.snapshot().extra_items.get(resource) or []
+        return [json.dumps(item, ensure_ascii=False).encode() for item in items]
 
     def _page(
         self, req: Request, links: dict, items: list[bytes], count: int | None, extra: dict
@@ -341,7 +358,10 @@ class DemoAkeneoServer:
         return Response(200, body)
 
     def _link_base(self, req: Request) -> str:
-        return "" if self.faults.faults.relative_links else req.base
+        faults = self.faults.faults
+        if faults.foreign_links:
+            return faults.foreign_links.rstrip("/")
+        return "" if faults.relative_links else req.base
 
     def _renderer(self, req: Request, resource: str):
         """A function row → item bytes. Raw `.jsonl` bytes are spliced in when the record needs
@@ -460,6 +480,8 @@ class DemoAkeneoServer:
             for r in chunk
         ]
         count = len(records) if req.query.get("with_count") == "true" else None
+        if page == 1:
+            items += self._extra_items(resource_path)
         return self._page(req, links, items, count, {"current_page": page})
 
     def list_options(self, req: Request, code: str) -> Response:
@@ -498,6 +520,18 @@ class DemoAkeneoServer:
 
     def asset(self, req: Request, family: str, code: str) -> Response:
         return self._one(req, self.snapshot.assets(family), code, f"asset family {family}")
+
+    def list_asset_attributes(self, req: Request, family: str) -> Response:
+        """Not paginated in Akeneo's reference: one list of every attribute of the family."""
+        attributes = self.snapshot.asset_attributes(family)
+        if attributes is None:
+            raise ApiError(404, f'Asset family "{family}" does not exist.')
+        return json_response(attributes)
+
+    def asset_attribute(self, req: Request, family: str, code: str) -> Response:
+        return self._one(
+            req, self.snapshot.asset_attributes(family), code, f"asset family {family} attributes"
+        )
 
     def _search_after_list(self, req: Request, records: list[dict]) -> Response:
         """Asset Manager lists: no limit above 100 either, cursor pagination only."""

@@ -3,7 +3,7 @@
     client = AkeneoClient(url, client_id=..., secret=..., username=..., password=..., log=step_log)
     for page in client.product_pages(search={"updated": [{"operator": ">", "value": "2024-05-01 00:00:00"}]}):
         ...  # page.items, page.number, page.items_count (with_count=True)
-    client.download_media(code, "/tmp/x.jpg")  # MediaDownload(size, sha256, content_type)
+    client.download_media(code, "/tmp/x.jpg", max_bytes=50 * 2**20)  # MediaDownload(size, sha256, …)
 
 Lists are generators over `_links.next.href`, one page (at most 100 items) in memory at a time.
 Products and product models use `search_after` pagination, everything else page pagination.
@@ -23,7 +23,13 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from jobs.akeneo.errors import AkeneoConnectionError, AkeneoError, AkeneoInvalidResponse, AkeneoNotFound
+from jobs.akeneo.errors import (
+    AkeneoConnectionError,
+    AkeneoError,
+    AkeneoInvalidResponse,
+    AkeneoMediaRefused,
+    AkeneoNotFound,
+)
 from jobs.akeneo.transport import RETRYABLE_EXCEPTIONS, AkeneoTransport, Credentials, LogFn, RetryPolicy
 
 API = "/api/rest/v1"
@@ -141,6 +147,9 @@ class AkeneoClient:
             items = _embedded_items(body, url)
             next_url = _next_href(body)
             next_url = self.transport.url(next_url) if next_url else None
+            if next_url:
+                # A next link elsewhere would carry the token there (and read its pages as ours).
+                self.transport.check_origin(next_url, f"next link of GET {_path(url)}")
             if next_url and with_count:
                 # The count is the listing's, known from page 1. Akeneo repeats `with_count` in
                 # its next links, and counting again costs it a full query on every page.
@@ -319,14 +328,16 @@ class AkeneoClient:
 
     def _normalise_products(self, products: list[dict]) -> None:
         """products-uuid answers carry no `identifier`: it is read from the identifier
-        attribute's value. Then associations by uuid are renamed to identifiers."""
+        attribute's value. Then associations by uuid are renamed to identifiers. A record not in
+        the published shape is left as it is, for the transform to report."""
+        products = [p for p in products if isinstance(p, dict)]
         if any("identifier" not in p for p in products):
             code = self.identifier_attribute
             for product in products:
                 if "identifier" not in product:
                     product["identifier"] = identifier_value(product, code)
         for product in products:
-            if product.get("uuid") and product.get("identifier"):
+            if isinstance(product.get("uuid"), str) and isinstance(product.get("identifier"), str):
                 self._remember_uuid(product["uuid"], product["identifier"])
         self._normalise_associations(products)
 
@@ -334,6 +345,7 @@ class AkeneoClient:
         """Akeneo 7 and SaaS name associated products by uuid (in products and in product
         models): turn them into identifiers (an LRU cache, then one `uuid IN` search per 100
         unknown uuids). A uuid no product answers for stays as it is."""
+        records = [r for r in records if isinstance(r, dict)]
         wanted = {u for r in records for u in _associated_uuids(r) if u not in self._uuid_identifiers}
         if wanted and self.uses_uuids:
             self._resolve_uuids(sorted(wanted))
@@ -346,8 +358,10 @@ class AkeneoClient:
             search = {"uuid": [{"operator": "IN", "value": uuids[start : start + PAGE_SIZE]}]}
             params = ListQuery(search=search, attributes=[code]).params()
             for product in self.items(self.products_path, params, search_after=True):
+                if not isinstance(product, dict):
+                    continue
                 identifier = product.get("identifier") or identifier_value(product, code)
-                if product.get("uuid") and identifier:
+                if isinstance(product.get("uuid"), str) and isinstance(identifier, str):
                     self._remember_uuid(product["uuid"], identifier)
 
     def _remember_uuid(self, uuid: str, identifier: str) -> None:
@@ -362,27 +376,40 @@ class AkeneoClient:
         """Metadata of a media file; codes contain slashes (`a/b/c/abc_name.jpg`), kept as such."""
         return self.get(f"{API}/media-files/{_code_path(code)}")
 
-    def download_media(self, code: str, dest: str | os.PathLike | BinaryIO) -> MediaDownload:
-        return self._download(f"{API}/media-files/{_code_path(code)}/download", code, dest)
+    def download_media(
+        self, code: str, dest: str | os.PathLike | BinaryIO, *, max_bytes: int | None = None
+    ) -> MediaDownload:
+        return self._download(f"{API}/media-files/{_code_path(code)}/download", code, dest, max_bytes)
 
     def asset_families(self) -> Iterator[dict]:
         return self.items(f"{API}/asset-families", search_after=True)
+
+    def asset_attribute(self, family_code: str, code: str) -> dict:
+        """An attribute of an asset family: its `type` (`media_file`, `media_link`, `text`, …)
+        and, for media, its `media_type` (`image`, `pdf`, `other`, …)."""
+        return self.get(f"{API}/asset-families/{_seg(family_code)}/attributes/{_seg(code)}")
 
     def assets(self, family_code: str, search: dict | None = None) -> Iterator[dict]:
         params = ListQuery(search=search).params()
         return self.items(f"{API}/asset-families/{_seg(family_code)}/assets", params, search_after=True)
 
-    def download_asset_media(self, code: str, dest: str | os.PathLike | BinaryIO) -> MediaDownload:
-        return self._download(f"{API}/asset-media-files/{_code_path(code)}", code, dest)
+    def download_asset_media(
+        self, code: str, dest: str | os.PathLike | BinaryIO, *, max_bytes: int | None = None
+    ) -> MediaDownload:
+        return self._download(f"{API}/asset-media-files/{_code_path(code)}", code, dest, max_bytes)
 
-    def _download(self, path: str, code: str, dest: str | os.PathLike | BinaryIO) -> MediaDownload:
-        """Streams in 1 MB chunks; a connection cut mid-body restarts the download (bounded)."""
+    def _download(
+        self, path: str, code: str, dest: str | os.PathLike | BinaryIO, max_bytes: int | None
+    ) -> MediaDownload:
+        """Streams in 1 MB chunks; a connection cut mid-body restarts the download (bounded).
+        A file over `max_bytes` is refused (`AkeneoMediaRefused`) as soon as that is known: from
+        its Content-Length before the body, else at the chunk that passes the limit."""
         attempts = self.transport.retry.max_attempts
         for attempt in range(1, attempts + 1):
             try:
                 if isinstance(dest, str | os.PathLike):
-                    return self._download_to_path(path, code, Path(dest))
-                return self._download_to_file(path, code, dest)
+                    return self._download_to_path(path, code, Path(dest), max_bytes)
+                return self._download_to_file(path, code, dest, max_bytes)
             except RETRYABLE_EXCEPTIONS as exc:
                 if attempt == attempts:
                     raise AkeneoConnectionError(
@@ -391,31 +418,39 @@ class AkeneoClient:
                 self.transport.log("warning", f"Akeneo: download of {code!r} was cut; starting it again")
         raise AssertionError("unreachable")
 
-    def _download_to_path(self, path: str, code: str, dest: Path) -> MediaDownload:
+    def _download_to_path(self, path: str, code: str, dest: Path, max_bytes: int | None) -> MediaDownload:
         dest.parent.mkdir(parents=True, exist_ok=True)
         # Write beside the target and rename, so a cut download never leaves a half file.
         fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".download-")
         try:
             with os.fdopen(fd, "wb") as out:
-                result = self._download_to_file(path, code, out)
+                result = self._download_to_file(path, code, out, max_bytes)
             os.replace(tmp, dest)
             return result
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
 
-    def _download_to_file(self, path: str, code: str, out: BinaryIO) -> MediaDownload:
+    def _download_to_file(self, path: str, code: str, out: BinaryIO, max_bytes: int | None) -> MediaDownload:
         start = out.tell() if out.seekable() else None
         response = self.transport.send("GET", path, stream=True)
         digest, size = hashlib.sha256(), 0
         with response:
+            announced = _content_length(response)
+            if max_bytes is not None and announced is not None and announced > max_bytes:
+                raise AkeneoMediaRefused(f"{code!r} is {_mb(announced)}, over the {_mb(max_bytes)} limit")
             if start is not None:
                 out.seek(start)
                 out.truncate()
             for chunk in response.iter_content(CHUNK):
+                size += len(chunk)
+                if max_bytes is not None and size > max_bytes:
+                    # Stop reading: the rest of a 300 MB "image" is never fetched.
+                    raise AkeneoMediaRefused(
+                        f"{code!r} is over the {_mb(max_bytes)} limit (stopped reading at {_mb(size)})"
+                    )
                 digest.update(chunk)
                 out.write(chunk)
-                size += len(chunk)
         return MediaDownload(code, size, digest.hexdigest(), response.headers.get("Content-Type", ""))
 
     # --- health ---------------------------------------------------------------------------
@@ -430,6 +465,17 @@ class AkeneoClient:
             f"Connected to {self.transport.base_url.rstrip('/')} as {self.transport.credentials.username}: "
             f"{len(codes)} channel(s) ({', '.join(codes) or 'none'}), product endpoint /{kind}"
         )
+
+
+def _content_length(response) -> int | None:
+    try:
+        return int(response.headers["Content-Length"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2**20:,.1f} MB"
 
 
 def _embedded_items(body, url: str) -> list[dict]:
@@ -450,31 +496,47 @@ def _next_href(body: dict) -> str | None:
 
 def identifier_value(product: dict, attribute: str) -> str | None:
     """The identifier attribute's value (never localisable nor scopable), None when empty."""
-    for entry in (product.get("values") or {}).get(attribute) or ():
+    values = product.get("values")
+    entries = values.get(attribute) if isinstance(values, dict) else None
+    for entry in entries if isinstance(entries, list) else ():
         data = entry.get("data") if isinstance(entry, dict) else None
         if isinstance(data, str) and data.strip():
             return data
     return None
 
 
+def _linked(product: dict, field: str) -> Iterator[dict]:
+    """Each association type's `{products, …}` object; anything else is the transform's to report."""
+    associations = product.get(field)
+    if isinstance(associations, dict):
+        yield from (links for links in associations.values() if isinstance(links, dict))
+
+
+def _refs(links: dict) -> list:
+    refs = links.get("products")
+    return refs if isinstance(refs, list) else []
+
+
 def _associated_uuids(product: dict) -> Iterator[str]:
-    for links in (product.get("associations") or {}).values():
-        for ref in links.get("products") or ():
+    for links in _linked(product, "associations"):
+        for ref in _refs(links):
             if _looks_like_uuid(ref):
                 yield ref
-    for links in (product.get("quantified_associations") or {}).values():
-        for ref in links.get("products") or ():
-            if isinstance(ref, dict) and "uuid" in ref and "identifier" not in ref:
+    for links in _linked(product, "quantified_associations"):
+        for ref in _refs(links):
+            if isinstance(ref, dict) and isinstance(ref.get("uuid"), str) and "identifier" not in ref:
                 yield ref["uuid"]
 
 
 def _rename_associated_uuids(product: dict, names: dict[str, str]) -> None:
-    for links in (product.get("associations") or {}).values():
-        if links.get("products"):
-            links["products"] = [names.get(ref, ref) for ref in links["products"]]
-    for links in (product.get("quantified_associations") or {}).values():
-        for ref in links.get("products") or ():
-            if isinstance(ref, dict) and "uuid" in ref and "identifier" not in ref:
+    for links in _linked(product, "associations"):
+        if _refs(links):
+            links["products"] = [
+                names.get(ref, ref) if isinstance(ref, str) else ref for ref in links["products"]
+            ]
+    for links in _linked(product, "quantified_associations"):
+        for ref in _refs(links):
+            if isinstance(ref, dict) and isinstance(ref.get("uuid"), str) and "identifier" not in ref:
                 ref["identifier"] = names.get(ref["uuid"], ref["uuid"])
 
 

@@ -113,8 +113,11 @@ class ImportSettings:
     model_filters: Filters
     delivery: dict  # for jobs.sfcc.delivery.delivery_from_config
     error_threshold: int | None
+    failed_percent: float | None  # see schema: import.failed_percent, import.failed_minimum
+    failed_minimum: int
     archive_max_bytes: int
     version: int  # 0: the default configuration, nothing saved yet
+    media_max_bytes: int = 50 * MB  # larger media files are data errors
 
     def __repr__(self) -> str:
         return f"ImportSettings(version={self.version}, channel={self.mapping.channel!r})"
@@ -151,6 +154,9 @@ class ImportSettings:
             ),
             delivery=delivery,
             error_threshold=document["import"]["error_threshold"],
+            failed_percent=document["import"]["failed_percent"],
+            failed_minimum=document["import"]["failed_minimum"],
             archive_max_bytes=document["import"]["archive_max_mb"] * MB,
+            media_max_bytes=document["import"]["media_max_mb"] * MB,
             version=version,
         )

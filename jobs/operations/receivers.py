@@ -1,6 +1,8 @@
 """What follows an execution's finish, as receivers of `jobs.signals.execution_finished`
 (connected in JobsConfig.ready()): chains after OK or WARN, the failure e-mail after ERROR,
-and a flow's next step after its child, whatever the outcome.
+and a flow's next step after its child, whatever the outcome. And beat's periodic pass
+(`jobs.signals.liveness_checked`): the alert sweep, in beat's process, so hanging and missed
+failure e-mails go out with every worker dead.
 
 Each is its own receiver, so one failing does not keep the other from running; the signal is
 sent robustly, after the finish committed, and may be sent twice (a late announcement by the
@@ -8,12 +10,21 @@ beat tick), so all are idempotent: a chain target starts once per source executi
 failure e-mail is claimed by its ExecutionAlert row, a flow's step is ended once.
 """
 
+import time
+
+from django.conf import settings
+
 from jobs.models import ExitStatus, JobExecution
 from jobs.operations import alerts, chains, flows
 
 CHAINS_UID = "jobs.operations.receivers.start_chains"
 FAILURE_MAIL_UID = "jobs.operations.receivers.mail_failure"
 FLOWS_UID = "jobs.operations.receivers.continue_flows"
+SWEEP_UID = "jobs.operations.receivers.sweep_alerts"
+
+# When this process last swept (monotonic): beat's pass may come more often than the alert
+# interval. Per process is enough: each e-mail is claimed by its ExecutionAlert row.
+_last_sweep: list[float] = []
 
 
 def start_chains(sender, execution: JobExecution, **kwargs) -> None:
@@ -30,9 +41,18 @@ def continue_flows(sender, execution: JobExecution, **kwargs) -> None:
     flows.child_finished(execution)
 
 
+def sweep_alerts(sender, **kwargs) -> None:
+    now = time.monotonic()
+    if _last_sweep and now - _last_sweep[0] < settings.JOBS_ALERT_INTERVAL_SECONDS:
+        return
+    _last_sweep[:] = [now]
+    alerts.sweep()
+
+
 def connect() -> None:
-    from jobs.signals import execution_finished
+    from jobs.signals import execution_finished, liveness_checked
 
     execution_finished.connect(start_chains, sender=JobExecution, dispatch_uid=CHAINS_UID)
     execution_finished.connect(mail_failure, sender=JobExecution, dispatch_uid=FAILURE_MAIL_UID)
     execution_finished.connect(continue_flows, sender=JobExecution, dispatch_uid=FLOWS_UID)
+    liveness_checked.connect(sweep_alerts, dispatch_uid=SWEEP_UID)

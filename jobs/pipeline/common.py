@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jobs import config as import_config
 from jobs.akeneo.client import AkeneoClient
-from jobs.context import JobFailed, StepContext
+from jobs.context import JobFailed, StepContext, TooManyDataErrors
 from jobs.transform import Problem
 
 
@@ -67,11 +67,6 @@ def attribute_options(ctx: StepContext) -> dict[str, list[dict]]:
     return ctx.state["attribute_options"]
 
 
-def product_name(product: dict) -> str:
-    """How messages name a product: its identifier, else its uuid (never an empty name)."""
-    return product.get("identifier") or f"uuid {product.get('uuid') or '?'}"
-
-
 def attributes(ctx: StepContext) -> list[dict]:
     """Akeneo's attributes, asked once per execution whichever steps need them."""
     if "attributes" not in ctx.state:
@@ -108,6 +103,38 @@ def report(ctx: StepContext, problems: Iterable[Problem]) -> None:
     for problem in problems:
         suffix = " (skipped)" if problem.fatal else ""
         ctx.data_error(problem.identifier, problem.message + suffix)
+
+
+def failed_items_verdict(
+    read: int, failed: int, written: int, percent: float | None, minimum: int
+) -> str | None:
+    """Why an import whose `failed` of `read` items were not imported (skipped for a data
+    error) must not count as done, or None when it may end WARN. It fails when nothing read was
+    imported, or when more than `percent` % failed and at least `minimum` did; `percent` None
+    turns the check off."""
+    if percent is None or failed == 0 or read == 0:
+        return None
+    if written == 0:
+        return f"none of the {read:,} products and product models read could be imported"
+    if failed * 100 > percent * read and failed >= minimum:
+        return (
+            f"{failed:,} of the {read:,} products and product models read could not be imported "
+            f"({failed * 100 / read:.1f} %), more than the configured {percent:g} % "
+            f"(with at least {minimum:,})"
+        )
+    return None
+
+
+def check_failed_items(ctx: StepContext) -> None:
+    """Ends a product export ERROR when too many of its items failed: its archive is not
+    delivered and the differential watermark stays where it was."""
+    loaded = settings(ctx)
+    step = ctx.step
+    verdict = failed_items_verdict(
+        step.read_count, step.skip_count, step.write_count, loaded.failed_percent, loaded.failed_minimum
+    )
+    if verdict is not None:
+        raise TooManyDataErrors(verdict)
 
 
 class ConfigurationProblem(JobFailed):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import json
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
@@ -23,7 +24,14 @@ from jobs.pipeline import common
 from jobs.pipeline.prefetch import Prefetch
 from jobs.sfcc.records import CatalogHeader
 from jobs.sfcc.xml import CatalogWriter, InvalidRecordError, PricebookWriter
-from jobs.transform import MasterAccumulator, ProductResult, ProductTransformer, pricebook_header
+from jobs.transform import (
+    MasterAccumulator,
+    ProductResult,
+    ProductTransformer,
+    model_problem,
+    pricebook_header,
+    product_problem,
+)
 from jobs.transform import transform_categories as categories_from_akeneo
 
 WATERMARK = "products"
@@ -61,9 +69,11 @@ class Export:
         families = list(client.families())
         self.families = {f["code"].lower() for f in families}
         variants = [v for f in families for v in client.family_variants(f["code"])]
+        channel = common.channel(ctx)
         self.transformer = ProductTransformer(
             self.config, attributes, options, variants, ctx.state.get("category_ids", {}),
             known_locales=[locale["code"] for locale in client.locales(enabled_only=False)],
+            currencies=channel.get("currencies") or [],
         )  # fmt: skip
         header = CatalogHeader(
             catalog_id=self.config.catalog_id,
@@ -76,14 +86,18 @@ class Export:
         )
         for category in ctx.state.get("categories", []):
             self.catalog.category(category)
-        currencies = common.channel(ctx).get("currencies") or []
+        # One pricebook per exported currency: the configured ones, else the channel's. The
+        # transformer leaves out prices in any other currency; they are counted for the log.
+        currencies = self.config.currencies or channel.get("currencies") or []
         self.headers = {self.config.pricebook_id(c): pricebook_header(c, self.config) for c in currencies}
+        self.unpriced: Counter[str] = Counter()
         self.pricebooks: dict[str, PricebookWriter] = {}
         self.stack = stack
         self.masters = MasterAccumulator()
 
     def emit(self, result: ProductResult) -> None:
         common.report(self.ctx, result.problems)
+        self.unpriced.update(result.unpriced)
         if result.product is None:
             if result.skipped:
                 self.ctx.skipped()
@@ -92,6 +106,7 @@ class Export:
             self.catalog.product(result.product)
         except InvalidRecordError as exc:
             self.ctx.data_error(result.identifier, str(exc))
+            self.ctx.skipped()
             return
         for assignment in result.assignments:
             self.catalog.assignment(assignment)
@@ -102,10 +117,7 @@ class Export:
     def _pricebook(self, pricebook_id: str) -> PricebookWriter:
         writer = self.pricebooks.get(pricebook_id)
         if writer is None:
-            header = self.headers.get(pricebook_id)
-            if header is None:  # a price in a currency the channel does not have
-                currency = pricebook_id
-                header = pricebook_header(currency, self.config)
+            header = self.headers[pricebook_id]  # the transformer prices exported currencies only
             path = common.pricebooks_dir(self.ctx) / f"{pricebook_id}.xml"
             writer = self.pricebooks[pricebook_id] = self.stack.enter_context(PricebookWriter(path, header))
         return writer
@@ -126,7 +138,9 @@ class Export:
                     self.emit(result)
                 else:
                     common.report(self.ctx, [p for p in result.problems if p.fatal])
-                if not model.get("parent"):
+                    if result.skipped:
+                        self.ctx.skipped()
+                if not result.skipped and not model.get("parent"):
                     roots.append(model)
         return roots
 
@@ -141,26 +155,30 @@ class Export:
             self.ctx.check_abort()
             self._count(page)
             for product in page.items:
-                if skip is not None and product.get("identifier") in skip:
+                if skip is not None and isinstance(product, dict) and product.get("identifier") in skip:
                     continue
                 self.ctx.read()
-                if not product.get("identifier"):
-                    # SaaS allows a product without identifier value: SFCC needs an id.
-                    self.ctx.data_error(
-                        common.product_name(product), "product has no identifier value (skipped)"
-                    )
-                    continue
-                family = product.get("family")
+                result = self.transformer.product(product, self.masters)
+                family = None if result.skipped else product.get("family")
                 if family and family.lower() not in self.families:
-                    self.ctx.data_error(
-                        product["identifier"], f"unknown family {family!r}; imported without it"
-                    )
-                self.emit(self.transformer.product(product, self.masters))
+                    self.ctx.data_error(result.identifier, f"unknown family {family!r}; imported without it")
+                self.emit(result)
 
     def write_masters(self, roots: Iterable[dict]) -> None:
         for root in roots:
             self.emit(self.transformer.master(root, self.masters))
         common.report(self.ctx, self.masters.unresolved())
+
+    def finish(self) -> None:
+        """The step's last lines: prices left out, what was written, and whether too many
+        items failed for the import to count (see `common.check_failed_items`)."""
+        for currency, count in sorted(self.unpriced.items()):
+            self.ctx.info(
+                f"{count:,} price{'s' if count != 1 else ''} in {currency} not exported: {currency} is not a currency of "
+                f"{'the configuration' if self.config.currencies else 'the channel ' + repr(self.config.channel)}"
+            )
+        self.ctx.info(self.summary())
+        common.check_failed_items(self.ctx)
 
     def summary(self) -> str:
         c = self.catalog
@@ -193,7 +211,7 @@ def export_products_full(ctx: StepContext) -> None:
         with Prefetch(client.product_pages(product_search, **export.query(), with_count=True)) as pages:
             export.products(pages)
         export.write_masters(roots)
-        ctx.info(export.summary())
+        export.finish()
 
 
 def export_products_differential(ctx: StepContext) -> None:
@@ -226,18 +244,30 @@ def _export_changes(ctx: StepContext, since: datetime) -> None:
             )
         )
         ctx.info(f"{len(changed_models):,} product models and {len(changed_products):,} products changed")
-        roots = {(m.get("parent") or m["code"]) for m in changed_models}
+        # Malformed records are reported by the transformer; only well-formed ones name families.
+        malformed = [m for m in changed_models if model_problem(m) is not None]
+        changed_models = [m for m in changed_models if model_problem(m) is None]
+        if malformed:
+            export.models([_InHand(malformed)], write_groups=False)
+        roots = {(m.get("parent") or m.get("code")) for m in changed_models}
         roots |= {
-            _root_of(client, p["parent"]) for p in changed_products if p.get("parent") and _is_new(p, since)
+            _root_of(client, p["parent"])
+            for p in changed_products
+            if product_problem(p) is None and p.get("parent") and _is_new(p, since)
         }
         roots.discard(None)
+        roots.discard("")
         exported: set[str] = set()
         if roots:
             exported = _export_families(ctx, export, sorted(roots))
-        alone = [p for p in changed_products if p.get("identifier") not in exported]
-        _load_parents(client, export, {p["parent"] for p in alone if p.get("parent")})
+        alone = [
+            p for p in changed_products if not isinstance(p, dict) or p.get("identifier") not in exported
+        ]
+        _load_parents(
+            client, export, {p["parent"] for p in alone if product_problem(p) is None and p.get("parent")}
+        )
         export.products([_InHand(alone)])
-        ctx.info(export.summary())
+        export.finish()
 
 
 def _export_families(ctx, export: Export, roots: list[str]) -> set[str]:
@@ -251,12 +281,14 @@ def _export_families(ctx, export: Export, roots: list[str]) -> set[str]:
             client.product_models({"parent": [{"operator": "IN", "value": chunk}]}, **export.query())
         )
     root_models = export.models([_InHand(models)])
-    codes = [m["code"] for m in models]
+    codes = [m["code"] for m in models if model_problem(m) is None and m.get("code")]
     exported: set[str] = set()
     for start in range(0, len(codes), CHUNK):
         search = {"parent": [{"operator": "IN", "value": codes[start : start + CHUNK]}]}
         for page in client.product_pages(search, **export.query()):
-            exported.update(p["identifier"] for p in page.items if p.get("identifier"))
+            exported.update(
+                p["identifier"] for p in page.items if product_problem(p) is None and p.get("identifier")
+            )
             export.products([page])
     export.write_masters(root_models)
     return exported
@@ -275,21 +307,26 @@ def _load_parents(client, export: Export, parents: set[str]) -> None:
         seen.add(code.lower())
         model = client.product_model(code)
         models.append(model)
-        if model.get("parent"):
+        if model_problem(model) is None and model.get("parent"):
             wanted.append(model["parent"])
     # Roots first: a sub-model's parent must be known when it is added.
-    models.sort(key=lambda m: m.get("parent") is not None)
+    models.sort(key=lambda m: not isinstance(m, dict) or m.get("parent") is not None)
     export.models([_InHand(models)], write_groups=False)
 
 
 def _root_of(client, code: str) -> str | None:
     model = client.product_model(code)
-    return model.get("parent") or model["code"]
+    if model_problem(model) is not None:
+        return None  # reported when its variants are transformed: the parent chain is broken
+    return model.get("parent") or model.get("code")
 
 
 def _is_new(product: dict, since: datetime) -> bool:
     created = product.get("created")
-    return bool(created) and datetime.fromisoformat(created) > since
+    try:
+        return bool(created) and datetime.fromisoformat(created) > since
+    except (TypeError, ValueError):  # not a date: the product is exported anyway, as changed
+        return False
 
 
 class RootModels:

@@ -11,7 +11,8 @@ configuration and calls:
 - `pricebook_headers(currencies, config)`
 
 Item-level problems never raise: each result carries `Problem(identifier, message, fatal)`s; a
-fatal one means the item was skipped. See `problems`.
+fatal one means the item was skipped. See `problems`; a record not in the shape Akeneo publishes
+is one such item (`shapes`: `product_problem`, `model_problem`, `category_problem`).
 """
 
 from jobs.transform.attributes import AttributesResult, transform_attributes
@@ -23,6 +24,7 @@ from jobs.transform.media import asset_media_path, media_path
 from jobs.transform.prices import pricebook_header, pricebook_headers
 from jobs.transform.problems import Problem
 from jobs.transform.products import ProductResult, ProductTransformer
+from jobs.transform.shapes import category_problem, model_problem, product_problem
 
 __all__ = [
     "AttributesResult",
@@ -34,9 +36,12 @@ __all__ = [
     "ProductResult",
     "ProductTransformer",
     "asset_media_path",
+    "category_problem",
     "media_path",
+    "model_problem",
     "pricebook_header",
     "pricebook_headers",
+    "product_problem",
     "transform_attributes",
     "transform_categories",
     "xml_lang",

@@ -3,7 +3,8 @@
 The tree's root becomes SFCC's `root` category; every other category keeps its code, and a child
 of the tree root names `root` as its parent. Categories of other trees are left out silently. A
 category whose parent chain is circular or ends at a code that does not exist is reported and
-left out (with everything below it) instead of looping or producing an orphan. The result lists
+left out (with everything below it) instead of looping or producing an orphan; so is one that
+is not in the shape Akeneo publishes (see `shapes`). The result lists
 parents before children, the order SFCC needs to resolve `parent` in one pass.
 
 Categories are few (hundreds, rarely tens of thousands), so this transform holds them all.
@@ -19,6 +20,7 @@ from jobs.sfcc.records import Category
 from jobs.transform.config import MappingConfig
 from jobs.transform.locales import localize_or_code
 from jobs.transform.problems import Problem
+from jobs.transform.shapes import category_problem, record_name
 
 ROOT = "root"
 
@@ -36,6 +38,11 @@ def transform_categories(categories: Iterable[dict], tree: str, config: MappingC
     result = CategoriesResult()
     by_code: dict[str, dict] = {}
     for category in categories:
+        problem = category_problem(category) or (None if category.get("code") else "category without code")
+        if problem is not None:
+            name = record_name(category, "code", "category")
+            result.problems.append(Problem(name, f"{problem}; not imported"))
+            continue
         key = category["code"].lower()
         if key in by_code:
             result.problems.append(Problem(category["code"], "duplicate category code; later one ignored"))

@@ -31,12 +31,21 @@ def pricebook_headers(currencies: Iterable[str], config: MappingConfig) -> list[
 
 
 def price_tables(
-    product_id: str, prices: Iterable[tuple[str, Decimal]], config: MappingConfig
-) -> list[tuple[str, PriceTable]]:
-    """`(pricebook id, PriceTable)` for each currency the configuration exports."""
-    wanted = config.currencies
-    return [
-        (config.pricebook_id(currency), PriceTable(product_id=product_id, amount=amount))
-        for currency, amount in prices
-        if not wanted or currency.upper() in wanted
-    ]
+    product_id: str,
+    prices: Iterable[tuple[str, Decimal]],
+    config: MappingConfig,
+    currencies: frozenset[str] | None = None,
+) -> tuple[list[tuple[str, PriceTable]], list[str]]:
+    """`(pricebook id, PriceTable)` for each price in an exported currency (upper-case
+    `currencies`, else the configured ones; None and none configured: every currency), and the
+    currencies of the prices left out. A price in a currency the channel does not sell in is no
+    error: Akeneo keeps a price per enabled currency, whichever channels use it."""
+    wanted = currencies if currencies is not None else (frozenset(config.currencies) or None)
+    tables: list[tuple[str, PriceTable]] = []
+    left_out: list[str] = []
+    for currency, amount in prices:
+        if wanted is None or currency.upper() in wanted:
+            tables.append((config.pricebook_id(currency), PriceTable(product_id=product_id, amount=amount)))
+        else:
+            left_out.append(currency.upper())
+    return tables, left_out

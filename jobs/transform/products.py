@@ -47,6 +47,7 @@ from jobs.transform.masters import MasterAccumulator, MasterState, ModelInfo
 from jobs.transform.media import asset_media_path
 from jobs.transform.prices import price_tables
 from jobs.transform.problems import Problem
+from jobs.transform.shapes import describe, model_problem, product_problem, record_name
 from jobs.transform.values import Target, ValueRule, compile_rules
 
 _LOCALIZED_FIELDS = ("display_name", "long_description", "short_description")
@@ -59,6 +60,8 @@ class ProductResult:
     assignments: list[CategoryAssignment] = field(default_factory=list)
     prices: list[tuple[str, PriceTable]] = field(default_factory=list)  # (pricebook id, table)
     problems: list[Problem] = field(default_factory=list)
+    # Currencies of prices not exported: not a currency of the channel (or of the configuration).
+    unpriced: list[str] = field(default_factory=list)
 
     @property
     def skipped(self) -> bool:
@@ -88,13 +91,15 @@ class ProductTransformer:
         category_ids: Mapping[str, str],
         *,
         known_locales: Iterable[str] | None = None,
+        currencies: Iterable[str] | None = None,
         asset_path: Callable[[str, str], str] = asset_media_path,
     ) -> None:
         """`family_variants`: every family's variants (Akeneo's families/<code>/variants), each
         with its `code` and `variant_attribute_sets`. `category_ids`: lower-cased category code →
         SFCC id, as `CategoriesResult.ids`. `known_locales`: Akeneo's locale codes; a value in a
         locale outside them is reported, one in a known but unmapped locale is skipped quietly
-        (None: skip every unmapped locale quietly)."""
+        (None: skip every unmapped locale quietly). `currencies`: the channel's; prices are
+        exported in the configured currencies, else in these (None: in every currency)."""
         attributes = list(attributes)
         options = {code: list(items) for code, items in options.items()}
         self.config = config
@@ -111,6 +116,8 @@ class ProductTransformer:
             None if known_locales is None else frozenset(known_locales) | set(config.locales)
         )
         self._group_mode = config.model_mode == ModelImportMode.MASTER_GROUP_VARIATION
+        chosen = config.currencies or (None if currencies is None else tuple(currencies))
+        self.currencies = None if chosen is None else frozenset(c.upper() for c in chosen)
 
     # --- values -------------------------------------------------------------------------
 
@@ -130,13 +137,23 @@ class ProductTransformer:
                 continue
             # Per value only what varies: the rule's fields are read once per attribute.
             scopable, localizable, convert, name = rule.scopable, rule.localizable, rule.convert, rule.name
+            if entries.__class__ is not list:
+                problems.append(
+                    Problem(product.id, f"{code}: {describe(entries)} is not a list of values; ignored")
+                )
+                continue
             for entry in entries:
+                if entry.__class__ is not dict:
+                    problems.append(
+                        Problem(product.id, f"{code}: value {describe(entry)} is not an object; ignored")
+                    )
+                    continue
                 if scopable and entry.get("scope") != channel:
                     continue
                 lang = None
                 if localizable:
                     locale = entry.get("locale")
-                    lang = langs.get(locale)
+                    lang = langs.get(locale) if locale.__class__ is str else None
                     if lang is None:
                         self._unmapped_locale(product.id, code, locale, problems)
                         continue
@@ -173,16 +190,21 @@ class ProductTransformer:
     def _unmapped_locale(self, identifier: str, code: str, locale, problems: list[Problem]) -> None:
         if locale is None:
             problems.append(Problem(identifier, f"{code}: localizable value without a locale; ignored"))
+        elif not isinstance(locale, str):
+            problems.append(
+                Problem(identifier, f"{code}: locale {describe(locale)} is not a locale code; ignored")
+            )
         elif self._known_locales is not None and locale not in self._known_locales:
             problems.append(Problem(identifier, f"{code}: unknown locale {locale!r}; value ignored"))
 
     def _axis_value(self, values: Mapping, axis: str, notes: list[str]) -> str | None:
         """A variation axis value as a string (option code, "true", "800 GRAM", …)."""
         rule = self.rules.get(axis)
-        if rule is None:
-            return None
-        for entry in values.get(axis) or ():
-            if rule.scopable and entry.get("scope") != self.config.channel:
+        entries = values.get(axis)
+        if rule is None or entries.__class__ is not list:
+            return None  # a malformed value list is reported when the values are applied
+        for entry in entries:
+            if entry.__class__ is not dict or (rule.scopable and entry.get("scope") != self.config.channel):
                 continue
             if entry.get("data") not in (None, "", []):
                 value = rule.convert(entry["data"], notes)
@@ -193,11 +215,15 @@ class ProductTransformer:
 
     def product(self, data: Mapping, masters: MasterAccumulator | None = None) -> ProductResult:
         """A product: standard (or bundle) without parent, variant with one. Variants need
-        `masters` filled with every product model first."""
-        identifier = data.get("identifier") or ""
-        result = ProductResult(identifier)
+        `masters` filled with every product model first. A product without identifier value (SaaS
+        allows it) is skipped: SFCC needs an id."""
+        result = ProductResult(record_name(data, "identifier", "product"))
+        problem = product_problem(data)
+        if problem is not None:
+            return result.fail(problem)
+        identifier = data.get("identifier")
         if not identifier:
-            return result.fail("product without identifier; skipped")
+            return result.fail("product has no identifier value")
         parent = data.get("parent")
         if parent:
             return self._variant(data, parent, masters, result)
@@ -211,7 +237,7 @@ class ProductTransformer:
             result.problems.append(Problem(identifier, "product has no family"))
         result.product = product
         result.assignments = self._assignments(identifier, data.get("categories"))
-        result.prices = price_tables(identifier, out.prices, self.config)
+        result.prices, result.unpriced = price_tables(identifier, out.prices, self.config, self.currencies)
         return result
 
     def _variant(self, data: Mapping, parent: str, masters, result: ProductResult) -> ProductResult:
@@ -237,7 +263,7 @@ class ProductTransformer:
         state = masters.add_variant(root.code, identifier, axis_values)
         state.add_images(axis_values.get(levels[0][0]), out.images)
         result.product = product
-        result.prices = price_tables(identifier, out.prices, self.config)
+        result.prices, result.unpriced = price_tables(identifier, out.prices, self.config, self.currencies)
         return result
 
     def _variant_axes(self, product, values, levels, chain, problems) -> dict[str, str]:
@@ -264,8 +290,11 @@ class ProductTransformer:
     def add_model(self, model: Mapping, masters: MasterAccumulator) -> ProductResult:
         """Register a product model. For a sub-model in master-group-variation mode the result
         holds its variation group product; otherwise `product` is None (masters come later)."""
+        result = ProductResult(record_name(model, "code", "product model"))
+        problem = model_problem(model)
+        if problem is not None:
+            return result.fail(problem)
         code = model.get("code") or ""
-        result = ProductResult(code)
         levels = self._axes.get(model.get("family_variant") or "")
         if not code:
             return result.fail("product model without code; skipped")
@@ -312,8 +341,11 @@ class ProductTransformer:
 
     def master(self, model: Mapping, masters: MasterAccumulator) -> ProductResult:
         """The master of a root product model, once its variants have streamed by."""
+        result = ProductResult(record_name(model, "code", "product model"))
+        problem = model_problem(model)
+        if problem is not None:
+            return result.fail(problem)
         code = model.get("code") or ""
-        result = ProductResult(code)
         levels = self._axes.get(model.get("family_variant") or "")
         if levels is None:
             return result.fail(f"unknown family variant {model.get('family_variant')!r}; skipped")
@@ -423,7 +455,8 @@ class ProductTransformer:
                         Problem(identifier, f"{type_code}: quantity {quantity!r} is not positive")
                     )
                     continue
-                bundled.append(BundledProduct(item["identifier"], quantity))
+                name = item["identifier"] if item.get("identifier") is not None else item["uuid"]
+                bundled.append(BundledProduct(name, quantity))
             for item in (targets or {}).get("product_models") or ():
                 problems.append(
                     Problem(

@@ -20,6 +20,7 @@ from enum import StrEnum
 
 from jobs.transform.config import MappingConfig
 from jobs.transform.media import asset_media_path, media_path
+from jobs.transform.shapes import describe
 
 # Akeneo attribute type → the kind of value it holds. Anything else is unsupported.
 AKENEO_KINDS = {
@@ -42,6 +43,7 @@ AKENEO_KINDS = {
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _PLAIN_INT = re.compile(r"^-?\d+$")
+_CURRENCY = re.compile(r"^[A-Za-z]{3}$")  # an ISO 4217 code, as Akeneo writes it
 # SFCC keeps at most 4,000 bytes in a String attribute; text and html values have no such limit.
 STRING_MAX_BYTES = 4000
 
@@ -79,6 +81,9 @@ def clean_text(text: str, notes: Notes) -> str:
 
 def _text(data, notes):
     if not isinstance(data, str):
+        if data.__class__ not in (int, float):
+            notes.append(f"{describe(data)} is not a text; value ignored")
+            return None
         data = str(data)
     return clean_text(data, notes) or None
 
@@ -154,6 +159,9 @@ def _metric(data, notes):
         notes.append(f"{error}; value ignored")
         return None
     unit = data.get("unit")
+    if unit is not None and not isinstance(unit, str):
+        notes.append(f"metric unit {describe(unit)} is not a unit code; value ignored")
+        return None
     return f"{amount} {unit}" if unit else amount
 
 
@@ -164,13 +172,26 @@ def _prices(data, notes):
         return None
     prices = []
     for price in data:
+        if not isinstance(price, dict):
+            notes.append(f"price {describe(price)} is not an object of amount and currency; ignored")
+            continue
         amount, currency = price.get("amount"), price.get("currency")
         if amount in (None, "") or not currency:
             continue
+        if not isinstance(currency, str) or not _CURRENCY.match(currency):
+            notes.append(f"price currency {describe(currency)} is not a currency code; ignored")
+            continue
+        if amount.__class__ not in (str, int, float):
+            notes.append(f"price {describe(amount)} {currency} is not a number; ignored")
+            continue
         try:
-            prices.append((currency, Decimal(str(amount)).quantize(Decimal("0.01"))))
+            value = Decimal(str(amount).strip()).quantize(Decimal("0.01"))
         except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite():
             notes.append(f"price {amount!r} {currency} is not a number; ignored")
+        else:
+            prices.append((currency, value))
     return prices or None
 
 
@@ -183,10 +204,10 @@ def _media(data, notes):
 
 def _assets(family: str, asset_path: AssetPath) -> Converter:
     def convert(data, notes):
-        if not isinstance(data, list):
-            notes.append("asset collection is not a list; value ignored")
+        if not isinstance(data, list) or not all(isinstance(code, str) for code in data):
+            notes.append("asset collection is not a list of asset codes; value ignored")
             return None
-        return [asset_path(family, code) for code in data] or None
+        return [asset_path(family, code) for code in data if code] or None
 
     return convert
 

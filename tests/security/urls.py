@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from jobs.operations.models import ApiToken, JobChain
@@ -38,6 +39,7 @@ ACCESS: dict[str, Access] = {
     "logout": Access(NO_ONE, OPEN, auth="public"),
     "jobs": Access(STAFF, STAFF),
     "jobs_table": Access(STAFF, STAFF),
+    "media_ship_again": Access(NO_ONE, ADMINS),
     "job_run": Access(NO_ONE, RUNNERS),
     "job_schedule_delete": Access(NO_ONE, ADMINS),
     "job_schedule": Access(STAFF, ADMINS),
@@ -50,6 +52,10 @@ ACCESS: dict[str, Access] = {
     "execution_log": Access(STAFF, STAFF),
     "execution_artifact": Access(STAFF, STAFF),
     "audit": Access(ADMINS, ADMINS),
+    "users": Access(ADMINS, ADMINS),
+    "user": Access(ADMINS, ADMINS),
+    "user_active": Access(NO_ONE, ADMINS),
+    "user_password": Access(NO_ONE, ADMINS),
     "config": Access(ADMINS, ADMINS),
     "config_test_akeneo": Access(NO_ONE, ADMINS),
     "config_test_sfcc": Access(NO_ONE, ADMINS),
@@ -92,11 +98,12 @@ def url_names() -> set[str]:
 @dataclass
 class World:
     """Objects for the URLs' arguments: a finished execution with a log and an artifact, a
-    chain, an API token per user."""
+    chain, an API token per user, an account for the Users and Roles pages."""
 
     execution: object
     chain: JobChain
     tokens: dict
+    account: object
 
     def url(self, name: str) -> str:
         job, pk = "Test-Quick", self.execution.pk
@@ -119,6 +126,9 @@ class World:
             "token_revoke": [0],
             "api_executions": [job],
             "api_execution": [job, pk],
+            "user": [self.account.pk],
+            "user_active": [self.account.pk],
+            "user_password": [self.account.pk],
         }
         if name.startswith("/"):
             return name
@@ -135,4 +145,5 @@ def make_world(users, storage_root) -> World:
     artifact.write_bytes(b"zip")
     chain = JobChain.objects.create(source_job="Test-Quick", target_job="Test-Free")
     tokens = {role: ApiToken.issue(user=user, name="security test")[1] for role, user in users.items()}
-    return World(execution, chain, tokens)
+    account = User.objects.create_user("account", "account@example.com", "account-pass-123")
+    return World(execution, chain, tokens, account)

@@ -267,3 +267,24 @@ def test_a_checkpoint_is_offered_while_sfcc_is_busy_before_each_start(tmp_path, 
     result = delivery(server, recorder).deliver(make_archive(tmp_path), checkpoint=phases.append)
     assert result.exit_status == "OK"
     assert phases == ["upload", "import", "wait", "import", "wait", "import"]
+
+
+def test_it_names_a_delivery_target_by_instance_host_and_catalog():
+    from jobs.sfcc.delivery import delivery_target
+
+    staging = delivery_target(
+        {"target": "sfcc", "instance_url": "https://Staging.Example.com:443/"}, "master"
+    )
+    assert staging.key == "sfcc:staging.example.com/master"
+    assert staging.label == "SFCC instance staging.example.com, catalog master"
+    assert (
+        delivery_target({"target": "sfcc", "instance_url": "http://127.0.0.1:8082"}, "m").key
+        == "sfcc:127.0.0.1:8082/m"
+    )
+    assert (
+        delivery_target({"target": "sfcc", "instance_url": "https://prod.example.com"}, "master") != staging
+    )
+    assert (
+        delivery_target({"target": "sfcc", "instance_url": "https://staging.example.com"}, "other") != staging
+    )
+    assert delivery_target({"target": "local"}, "master").key == "local/master"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
@@ -15,7 +16,10 @@ DEMO_USERS = [
 class Command(BaseCommand):
     help = "Create the roles and one demo user for each (idempotent); print how to log in."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=settings.CONSOLE_PORT, help="the console's port")
+
+    def handle(self, *args, port, **options):
         roles.ensure_roles()
         User = get_user_model()
         for username, role, password in DEMO_USERS:
@@ -26,6 +30,6 @@ class Command(BaseCommand):
                 user.is_superuser = False
                 user.save()
             user.groups.set([Group.objects.get(name=role)])
-        self.stdout.write("Log in at http://127.0.0.1:8000 as one of:")
+        self.stdout.write(f"Log in at http://127.0.0.1:{port} as one of:")
         for username, role, password in DEMO_USERS:
             self.stdout.write(f"  {role:<14} user {username!r:<16} password {password!r}")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('jobs', '0005_finish_announcements'),
+        ('jobs', '0008_audit_user_changes'),
     ]
 
     operations = [
