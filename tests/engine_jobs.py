@@ -42,13 +42,14 @@ def wait_for_gate(ctx):
     raise JobFailed("the test never opened the gate")
 
 
-def success_marker(execution_id) -> Path:
-    return Path(settings.STORAGE_ROOT) / "successes" / str(execution_id)
+def success_marker(execution) -> Path:
+    # Named by the log file too: SQLite reuses ids between tests, the storage root stays.
+    return Path(settings.STORAGE_ROOT) / "successes" / f"{execution.pk}-{execution.log_file_name}"
 
 
 def record_success(execution):
     """An on_success hook, as the product imports' watermark is: a file per execution."""
-    marker = success_marker(execution.pk)
+    marker = success_marker(execution)
     marker.parent.mkdir(parents=True, exist_ok=True)
     marker.touch()
 

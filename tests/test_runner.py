@@ -188,7 +188,7 @@ def test_a_stop_clicked_in_the_last_step_ends_the_run_aborted_not_ok(no_enqueue,
     execution.refresh_from_db()
     assert (execution.execution_status, execution.exit_status) == (ExecutionStatus.ABORTED, "")
     assert execution.message == "Stopped by merchandiser after its last step had run"
-    assert not success_marker(execution.pk).exists()  # the watermark would not move
+    assert not success_marker(execution).exists()  # the watermark would not move
     assert (
         "Execution aborted: Stopped by merchandiser after its last step"
         in log_path(execution.log_file_name).read_text()
@@ -205,7 +205,7 @@ def test_a_stop_clicked_at_the_end_of_a_step_keeps_the_next_from_running(no_enqu
     assert execution.message == "Stopped by merchandiser"
     steps = list(execution.steps.all())
     assert [(s.status, s.read_count) for s in steps] == [(StepStatus.OK, 0), (StepStatus.ABORTED, 0)]
-    assert not success_marker(execution.pk).exists()
+    assert not success_marker(execution).exists()
 
 
 def test_a_stop_past_a_point_of_no_return_is_refused_with_the_reason(no_enqueue, users):
@@ -220,7 +220,7 @@ def test_a_stop_past_a_point_of_no_return_is_refused_with_the_reason(no_enqueue,
         "it cannot be stopped." in text
     )
     assert stop_entries() == []  # nothing says it was stopped
-    assert success_marker(execution.pk).exists()
+    assert success_marker(execution).exists()
 
 
 def test_a_stop_just_before_a_point_of_no_return_keeps_the_work_from_starting(no_enqueue, users):
@@ -234,7 +234,7 @@ def test_a_stop_just_before_a_point_of_no_return_keeps_the_work_from_starting(no
     step = execution.steps.get()
     assert (step.status, step.write_count) == (StepStatus.ABORTED, 1)
     assert "From here a Stop is refused" not in log_path(execution.log_file_name).read_text()
-    assert not success_marker(execution.pk).exists()
+    assert not success_marker(execution).exists()
 
 
 def test_a_refused_stop_changes_nothing(no_enqueue, users):

@@ -80,5 +80,5 @@ def test_a_stop_in_the_last_seconds_of_a_step_ends_the_run_aborted_not_ok(worker
     late = wait_finished(late)
     assert (late.execution_status, late.exit_status) == (ExecutionStatus.ABORTED, "")
     assert late.message == "Stopped by merchandiser after its last step had run"
-    assert not success_marker(late.pk).exists()  # as the watermark: untouched by a stopped run
+    assert not success_marker(late).exists()  # as the watermark: untouched by a stopped run
     assert "Execution aborted: Stopped by merchandiser" in log_path(late.log_file_name).read_text()
