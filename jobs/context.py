@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,8 +18,11 @@ from typing import Any
 from django.conf import settings
 
 from jobs.joblog import JobLog
-from jobs.models import DataError, JobExecution, StepExecution
+from jobs.models import DataError, ExecutionStatus, JobExecution, StepExecution
 from jobs.registry import Job
+
+# check_abort() asks the database at most this often (the heartbeat asks too, less often).
+ABORT_CHECK_SECONDS = 0.5
 
 # Every data error goes to the log file; the first ones are also kept as rows for the page.
 MAX_STORED_DATA_ERRORS = 1000
@@ -35,6 +40,12 @@ class TooManyDataErrors(JobFailed):
     pass
 
 
+class Suspended(Exception):  # noqa: N818 - a signal to the runner, not an error
+    """Raised by a step whose work goes on elsewhere (a flow's job runs as an execution of its
+    own): the runner releases the worker and leaves the execution running with its locks. Whoever
+    raised it must end the step and the execution later (jobs.operations.flows does)."""
+
+
 @dataclass
 class RunState:
     """Shared by all steps of one execution."""
@@ -44,8 +55,15 @@ class RunState:
     log: JobLog
     workdir: Path
     abort: threading.Event = field(default_factory=threading.Event)
+    abort_checked: float = float("-inf")  # time.monotonic() of check_abort's last query
+    # The compare-and-sets of a point of no return (services.execution_no_return and
+    # execution_stoppable), given by the runner: the context sits below the services.
+    enter_no_return: Callable[[JobExecution, str], bool] | None = None
+    leave_no_return: Callable[[JobExecution], None] | None = None
+    past_no_return: bool = False
     state: dict[str, Any] = field(default_factory=dict)
     data_error_count: int = 0
+    flushed_error_count: int = 0  # what flush() last wrote, so an unchanged count is not written
     stored_data_errors: int = 0
     # None: no limit; otherwise the execution fails once more data errors than this are met.
     error_threshold: int | None = None
@@ -126,10 +144,47 @@ class StepContext:
             )
 
     # --- abort and artifacts -------------------------------------------------------------
-    def check_abort(self) -> None:
-        """Call between units of work (a page, a file): ends the step when Stop was clicked."""
-        if self.run.abort.is_set():
+    def check_abort(self, fresh: bool = False) -> None:
+        """Call at safe points (between pages, files, archives; the runner calls it between
+        steps, fresh): ends the step when Stop was clicked. Asks the database, not only the
+        heartbeat, so a Stop clicked a moment ago is seen here; at most every
+        ABORT_CHECK_SECONDS unless `fresh`, so a check per file costs nothing."""
+        run = self.run
+        now = time.monotonic()
+        if not run.abort.is_set() and (fresh or now - run.abort_checked >= ABORT_CHECK_SECONDS):
+            run.abort_checked = now
+            status = JobExecution.objects.filter(pk=run.execution.pk).values_list(
+                "execution_status", flat=True
+            )
+            if status.first() != ExecutionStatus.RUNNING:
+                # Stop was clicked (aborting), or the reaper already gave up on us (finished).
+                run.abort.set()
+        if run.abort.is_set():
             raise Aborted("Stopped on request")
+
+    def point_of_no_return(self, reason: str) -> None:
+        """Call right before work that cannot be undone or stopped (starting the SFCC import):
+        from here a Stop is refused with `reason`, shown to the user. Raises Aborted when a Stop
+        came first, so that work never starts."""
+        if not self.run.enter_no_return(self.execution, reason):
+            self.run.abort.set()
+            raise Aborted("Stopped on request")
+        self.run.past_no_return = True
+        self.info(f"From here a Stop is refused: {reason}")
+
+    def stoppable_again(self) -> None:
+        """The point of no return was not passed after all (the work was refused and waits)."""
+        self.run.leave_no_return(self.execution)
+        self.run.past_no_return = False
+        self.check_abort()
+
+    def pause(self, seconds: float) -> None:
+        """Sleep, waking at once when Stop is seen, unless past a point of no return (then
+        nothing a Stop could change, and the caller's pace is kept)."""
+        if self.run.past_no_return:
+            time.sleep(seconds)
+        else:
+            self.run.abort.wait(seconds)
 
     def add_artifact(self, path: Path, kind: str = "archive") -> dict:
         """Move a file into the execution's artifact folder and record it for download."""
@@ -157,7 +212,9 @@ def flush(run: RunState, step: StepExecution | None) -> None:
         count = run.data_error_count
     if errors:
         DataError.objects.bulk_create(errors)
-    JobExecution.objects.filter(pk=run.execution.pk).update(data_error_count=count)
+    if count != run.flushed_error_count:
+        JobExecution.objects.filter(pk=run.execution.pk).update(data_error_count=count)
+        run.flushed_error_count = count
     if step is not None and step.pk:
         StepExecution.objects.filter(pk=step.pk).update(
             read_count=step.read_count,

@@ -64,6 +64,9 @@ class JobExecution(models.Model):
     task_id = models.CharField(max_length=64, blank=True)
     worker = models.CharField(max_length=200, blank=True)
     heartbeat = models.DateTimeField(null=True, blank=True)
+    # Set while the execution is past a point where it cannot be stopped (the SFCC import has
+    # started): why a Stop is refused. Set and read by compare-and-set (services).
+    stop_refusal = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created", "-id"]

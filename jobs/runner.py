@@ -5,6 +5,9 @@ the execution once. Locks were taken when the execution was created; `execution_
 releases them in every outcome. If this process dies, the heartbeat stops and the reaper
 ends the execution.
 
+A step may raise `Suspended` (a flow whose job runs as an execution of its own): the worker is
+released and the execution stays running, to be ended by whoever resumes it.
+
 The runner knows nothing of what follows a finish (chains, alerts): the services announce
 it with `jobs.signals.execution_finished` once the finish has committed, and the operations
 listen. See the layering in jobs/services.py.
@@ -25,7 +28,7 @@ from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from jobs import messages, registry, services
-from jobs.context import Aborted, JobFailed, RunState, StepContext, flush
+from jobs.context import Aborted, JobFailed, RunState, StepContext, Suspended, flush
 from jobs.joblog import JobLog, log_path
 from jobs.models import ExecutionStatus, ExitStatus, JobExecution, StepExecution, StepStatus
 
@@ -66,12 +69,20 @@ def run_execution(execution_id: int, *, task_id: str | None = None, worker: str 
         log.close()
         services.execution_finish(execution, exit_status=ExitStatus.ERROR, message=str(exc))
         return execution
-    run = RunState(execution=execution, job=job, log=log, workdir=workdir)
+    run = RunState(
+        execution=execution,
+        job=job,
+        log=log,
+        workdir=workdir,
+        enter_no_return=services.execution_no_return,
+        leave_no_return=services.execution_stoppable,
+    )
     heartbeat = Heartbeat(run)
     heartbeat.start()
     try:
-        status, exit_status, message = _run_steps(run, heartbeat)
-        _finish(run, status, exit_status, message)
+        outcome = _run_steps(run, heartbeat)
+        if outcome is not None:  # None: a step goes on elsewhere, and ends the execution there
+            _finish(run, *outcome)
     finally:
         heartbeat.stop()
         for cleanup in run.cleanup:
@@ -85,7 +96,7 @@ def run_execution(execution_id: int, *, task_id: str | None = None, worker: str 
     return execution
 
 
-def _run_steps(run: RunState, heartbeat: Heartbeat) -> tuple[str, str, str]:
+def _run_steps(run: RunState, heartbeat: Heartbeat) -> tuple[str, str, str] | None:
     execution, job, log = run.execution, run.job, run.log
     by = f" by {execution.triggered_by.get_username()}" if execution.triggered_by_id else ""
     log.write(
@@ -101,28 +112,44 @@ def _run_steps(run: RunState, heartbeat: Heartbeat) -> tuple[str, str, str]:
         )
         heartbeat.step = row
         outcome = _run_step(run, step, row)
+        if outcome is SUSPENDED:
+            heartbeat.step = None
+            return None
         if outcome is not None:
             return outcome
         if log.failure:
             return ExecutionStatus.FINISHED, ExitStatus.ERROR, f"{step.name}: {storage_problem(log.failure)}"
     heartbeat.step = None
+    if _stop_requested(run):
+        # Clicked during the last step, after its last safe point: nothing more runs, and a
+        # stopped run is never OK (nor moves the watermark).
+        return ExecutionStatus.ABORTED, "", f"{_stop_message(run)} after its last step had run"
     count = run.data_error_count
     if count:
         return ExecutionStatus.FINISHED, ExitStatus.WARN, f"{count:,} data error{'s' if count != 1 else ''}"
     return ExecutionStatus.FINISHED, ExitStatus.OK, ""
 
 
+# A step that raised Suspended: the worker is released, the execution stays running.
+SUSPENDED = ("suspended", "", "")
+
+
 def _run_step(run: RunState, step: registry.Step, row: StepExecution) -> tuple[str, str, str] | None:
-    """Run one step; None to go on, or the execution's outcome when it ends here."""
+    """Run one step; None to go on, SUSPENDED when it goes on elsewhere, or the execution's
+    outcome when it ends here."""
     row.status, row.started = StepStatus.RUNNING, timezone.now()
     row.save(update_fields=["status", "started"])
     run.log.write("INFO", "Step started", step.name)
     ctx = StepContext(run, row)
     outcome = None
     try:
-        ctx.check_abort()
+        ctx.check_abort(fresh=True)
         step.run(ctx)
         row.status = StepStatus.WARN if row.error_count else StepStatus.OK
+    except Suspended as exc:
+        # The row is no longer ours to write: whoever resumes the step ends it.
+        run.log.write("INFO", f"Step goes on without this worker: {exc}", step.name)
+        return SUSPENDED
     except Aborted as exc:
         row.status, row.message = StepStatus.ABORTED, str(exc)
         outcome = (ExecutionStatus.ABORTED, "", _stop_message(run))
@@ -155,6 +182,11 @@ def _save_step(run: RunState, row: StepExecution) -> None:
     row.save(update_fields=["status", "message", "finished"])
 
 
+def _stop_requested(run: RunState) -> bool:
+    status = JobExecution.objects.filter(pk=run.execution.pk).values_list("execution_status", flat=True)
+    return status.first() == ExecutionStatus.ABORTING
+
+
 def _stop_message(run: RunState) -> str:
     message = JobExecution.objects.filter(pk=run.execution.pk).values_list("message", flat=True).first()
     return (message or "Stop requested").replace("Stop requested", "Stopped")
@@ -167,9 +199,10 @@ def _finish(run: RunState, status: str, exit_status: str, message: str) -> None:
         if exit_status in (ExitStatus.OK, ExitStatus.WARN) and job.on_success:
             job.on_success(execution)
 
-    label = exit_status or status
+    succeeded = exit_status in (ExitStatus.OK, ExitStatus.WARN)
 
-    def close() -> bool:
+    def close(status, exit_status, message, from_statuses) -> bool:
+        label = exit_status or status
         # The outer transaction holds the finish's announcement back until this last line is
         # written: what the listeners add to the log (a chain started) comes after it.
         with transaction.atomic():
@@ -178,7 +211,8 @@ def _finish(run: RunState, status: str, exit_status: str, message: str) -> None:
                 status=status,
                 exit_status=exit_status,
                 message=message,
-                on_finished=on_finished,
+                on_finished=on_finished if succeeded else None,
+                from_statuses=from_statuses,
             )
             if done:
                 run.log.write(
@@ -187,10 +221,21 @@ def _finish(run: RunState, status: str, exit_status: str, message: str) -> None:
                 )
         return done
 
-    if not _with_retries(close):
-        run.log.write(
-            "WARN", f"Execution ended {label}, but it had already been closed (abandoned by the reaper)"
-        )
+    active = (ExecutionStatus.RUNNING, ExecutionStatus.ABORTING)
+    # Success only from running: a Stop that came after the last check ends it aborted instead.
+    if _with_retries(
+        lambda: close(status, exit_status, message, (ExecutionStatus.RUNNING,) if succeeded else active)
+    ):
+        return
+    if succeeded and _with_retries(lambda: _stop_requested(run)):
+        succeeded = False
+        stopped = f"{_stop_message(run)} after its last step had run"
+        if _with_retries(lambda: close(ExecutionStatus.ABORTED, "", stopped, active)):
+            return
+    run.log.write(
+        "WARN",
+        f"Execution ended {exit_status or status}, but it had already been closed (abandoned by the reaper)",
+    )
 
 
 _DISK_FULL = (errno.ENOSPC, errno.EDQUOT)

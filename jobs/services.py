@@ -22,6 +22,7 @@ from datetime import timedelta
 from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
@@ -185,10 +186,31 @@ def _enqueue(execution: JobExecution) -> None:
         ) from exc
 
 
+class StopRefused(Exception):
+    """The execution is past the point where it can be stopped; the message says why."""
+
+
 def execution_stop(*, execution: JobExecution, user=None) -> bool:
     """Ask an execution to stop. A pending one ends at once; a running one is asked to abort
-    and its steps end it at the next unit of work. Returns False if it had already ended."""
+    and its steps end it at the next safe point; its active children (a flow's running job)
+    are asked too. Returns False if it had already ended.
+
+    Raises StopRefused, changing nothing, when the execution has passed a point of no return
+    (`execution_no_return`): e.g. the SFCC import has started and only its result can be recorded."""
     who = f" by {user.get_username()}" if user is not None and user.is_authenticated else ""
+    if not _request_stop(execution, who):
+        return False
+    if user is not None and user.is_authenticated:
+        audit.record(
+            user=user,
+            action=AuditEntry.Action.STOP,
+            execution=execution,
+            message=f"Stopped execution #{execution.pk}",
+        )
+    return True
+
+
+def _request_stop(execution: JobExecution, who: str) -> bool:
     stopped = execution_finish(
         execution,
         status=ExecutionStatus.ABORTED,
@@ -196,19 +218,41 @@ def execution_stop(*, execution: JobExecution, user=None) -> bool:
         from_statuses=(ExecutionStatus.PENDING,),
     )
     if not stopped:
+        # A compare-and-set against the runner's `execution_no_return`: one of the two wins.
         stopped = bool(
-            JobExecution.objects.filter(pk=execution.pk, execution_status=ExecutionStatus.RUNNING).update(
-                execution_status=ExecutionStatus.ABORTING, message=f"Stop requested{who}"
-            )
+            JobExecution.objects.filter(
+                pk=execution.pk, execution_status=ExecutionStatus.RUNNING, stop_refusal=""
+            ).update(execution_status=ExecutionStatus.ABORTING, message=f"Stop requested{who}")
         )
-    if stopped and user is not None and user.is_authenticated:
-        audit.record(
-            user=user,
-            action=AuditEntry.Action.STOP,
-            execution=execution,
-            message=f"Stopped execution #{execution.pk}",
+    if not stopped:
+        now = JobExecution.objects.filter(pk=execution.pk).values("execution_status", "stop_refusal").first()
+        if now and now["execution_status"] == ExecutionStatus.RUNNING and now["stop_refusal"]:
+            raise StopRefused(f"Execution #{execution.pk} cannot be stopped: {now['stop_refusal']}.")
+        return False
+    for child in JobExecution.objects.filter(parent=execution, execution_status__in=ACTIVE_STATUSES):
+        try:
+            _request_stop(child, f"{who} with execution #{execution.pk}")
+        except StopRefused as refused:
+            # The parent still stops (it starts nothing more); its log says what goes on.
+            joblog.append(execution.log_file_name, "WARN", f"{child.job_id} goes on: {refused}")
+    return True
+
+
+def execution_no_return(execution: JobExecution, reason: str) -> bool:
+    """Enter a point where a Stop can no longer be honoured (e.g. start the SFCC import):
+    from now on a Stop is refused with `reason`. Returns False when a Stop was requested first,
+    in which case the caller must not go on. A compare-and-set with `execution_stop`."""
+    return bool(
+        JobExecution.objects.filter(pk=execution.pk, execution_status=ExecutionStatus.RUNNING).update(
+            stop_refusal=reason[:300]
         )
-    return stopped
+    )
+
+
+def execution_stoppable(execution: JobExecution) -> None:
+    """Leave a point of no return that turned out not to be one (the SFCC import was refused
+    as already running and will be tried again): a Stop is honoured again."""
+    JobExecution.objects.filter(pk=execution.pk).update(stop_refusal="")
 
 
 def execution_finish(
@@ -287,9 +331,14 @@ def executions_reap(now=None) -> list[JobExecution]:
     lag = timedelta(seconds=2 * settings.JOBS_HEARTBEAT_SECONDS)
     liveness = selectors.worker_liveness(now)
     reaped = []
+    # A parent waiting for a child of its own (a flow's job) holds no worker, so it does not
+    # heartbeat: it lives while that child is active, or its finish is still to be announced.
+    waiting_for_child = Exists(
+        JobExecution.objects.filter(parent=OuterRef("pk"), execution_status__in=ACTIVE_STATUSES)
+    ) | Exists(PendingAnnouncement.objects.filter(execution__parent=OuterRef("pk")))
     stale = JobExecution.objects.filter(
         execution_status__in=[ExecutionStatus.RUNNING, ExecutionStatus.ABORTING], heartbeat__lt=cutoff
-    )
+    ).exclude(waiting_for_child)
     for execution in stale:
         if execution.worker in liveness.workers and execution.heartbeat >= cutoff - lag:
             continue

@@ -6,9 +6,8 @@ JOBS_SCHEDULED_LOCK_WAIT_SECONDS have passed, then gives up with the reason `Wai
 What giving up means is the caller's: a scheduled run or a chain is recorded as skipped
 (services.execution_record_skipped), a flow step fails.
 
-How the pause is spent differs only where it must: a scheduled run and a chain re-queue their
-Celery task with the pause as countdown (no worker slot is held while waiting); a flow's step
-runs inside the flow's execution, so it sleeps in place, looking at its Stop request.
+The pause is spent without holding a worker slot: a scheduled run, a chain and a flow's job
+re-queue their Celery task with the pause as countdown.
 """
 
 from __future__ import annotations

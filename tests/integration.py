@@ -41,12 +41,15 @@ def process_env(**extra: str) -> dict[str, str]:
 
 
 @contextmanager
-def running(*, workers: int = 1, beat: bool = False, **extra_env: str):
-    """Workers named worker-1, worker-2… (and optionally beat) for the duration of the block."""
+def running(*, workers: int = 1, concurrency: int = 2, beat: bool = False, **extra_env: str):
+    """Workers named worker-1, worker-2… of `concurrency` slots each (and optionally beat) for
+    the duration of the block."""
     stack = Stack(env=process_env(**extra_env), echo=bool(os.getenv("TEST_ECHO_PROCESSES")))
     try:
         for n in range(1, workers + 1):
-            stack.start(f"worker-{n}", worker_command(f"worker-{n}", concurrency=2, loglevel="WARNING"))
+            stack.start(
+                f"worker-{n}", worker_command(f"worker-{n}", concurrency=concurrency, loglevel="WARNING")
+            )
         if beat:
             stack.start("beat", beat_command(loglevel="WARNING"))
         yield stack

@@ -207,6 +207,27 @@ def test_stop_an_ended_execution_is_409(client, tokens):
     assert body["fault"]["type"] == "JobExecutionNotRunningException"
 
 
+def test_stop_of_an_aborting_execution_answers_it_as_it_is(client, tokens):
+    execution = make_execution("Test-Quick", status=ExecutionStatus.ABORTING)
+    response = call(client, "DELETE", f"{run_url()}/{execution.pk}", tokens["admin"])
+    assert response.status_code == 200
+    body = check(response, "/jobs/{job_id}/executions/{id}", "DELETE")
+    assert body["execution_status"] == ExecutionStatus.ABORTING
+    assert not AuditEntry.objects.exists()
+
+
+def test_stop_past_the_start_of_the_sfcc_import_is_409_with_the_reason(client, tokens):
+    reason = "the SFCC import has started; it cannot be stopped, only its result recorded"
+    execution = make_execution("Test-Quick", status=ExecutionStatus.RUNNING, stop_refusal=reason)
+    response = call(client, "DELETE", f"{run_url()}/{execution.pk}", tokens["admin"])
+    assert response.status_code == 409
+    body = check(response, "/jobs/{job_id}/executions/{id}", "DELETE")
+    assert body["fault"]["type"] == "JobExecutionNotStoppableException"
+    assert reason in body["fault"]["message"]
+    execution.refresh_from_db()
+    assert execution.execution_status == ExecutionStatus.RUNNING
+
+
 def test_an_unsupported_method_is_405(client, tokens):
     response = call(client, "PUT", "/api/jobs", tokens["admin"])
     assert response.status_code == 405 and response["Allow"] == "GET"

@@ -178,3 +178,28 @@ def test_it_shows_support_no_run_button_and_refuses_a_forged_run(stack, page, us
     )
     assert status == 403
     assert not JobExecution.objects.exists()
+
+
+def test_it_shows_stopping_until_a_stopped_run_has_ended(stack, page, users, transactional_db):
+    from jobs import services
+    from tests.engine_jobs import gate
+
+    execution = services.execution_create(job_id="Test-Deaf")
+    wait_for(lambda: JobExecution.objects.filter(pk=execution.pk, execution_status="running").exists(),
+             RUN_BOUND_SECONDS, what="Test-Deaf to run")  # fmt: skip
+    log_in(page, "merchandiser")
+    page.goto(f"/executions/{execution.pk}")
+    page.once("dialog", lambda dialog: dialog.accept())  # "Stop execution #N of Test-Deaf?"
+    page.get_by_role("button", name="■ Stop").click()
+    expect(page.locator(".message-success")).to_contain_text(f"Asked execution #{execution.pk} to stop.")
+    stopping = page.get_by_role("button", name="■ Stopping…")
+    expect(stopping).to_be_disabled()
+    screenshot(page, "execution-stopping")
+
+    path = gate(str(execution.pk))  # its unit of work ends; the runner sees the Stop
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch()
+    assert wait_finished(execution).execution_status == "aborted"
+    page.reload()
+    expect(page.locator("#execution-live")).to_contain_text("Stopped by merchandiser")
+    expect(page.get_by_role("button", name="▶ Run again")).to_be_enabled()

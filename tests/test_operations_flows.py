@@ -1,5 +1,6 @@
-"""Flows and chains with a real worker: a flow runs its jobs as child executions in order and
-stops at the first ERROR; Stop of a flow stops its running child; a chain fires once."""
+"""Flows and chains with a real worker of ONE slot: a flow holds no slot while its jobs run, so
+it runs them as child executions in order and stops at the first ERROR; Stop of a flow stops
+its running child; a chain fires once."""
 
 import pytest
 
@@ -15,7 +16,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture(scope="module")
 def worker(django_db_setup, redis_url, storage_root):
-    with running(STORAGE_ROOT=str(storage_root), JOBS_EXTRA_MODULES=operations_jobs.EXTRA_MODULES) as stack:
+    env = {"STORAGE_ROOT": str(storage_root), "JOBS_EXTRA_MODULES": operations_jobs.EXTRA_MODULES}
+    with running(concurrency=1, **env) as stack:
         yield stack
 
 
@@ -54,6 +56,10 @@ def test_stopping_a_flow_stops_its_running_child(worker, users):
     assert services.execution_stop(execution=flow, user=users["merchandiser"])
     flow, child = wait_finished(flow), wait_finished(child)
     assert flow.execution_status == child.execution_status == ExecutionStatus.ABORTED
+    assert (flow.message, child.message) == (
+        "Stopped by merchandiser",
+        f"Stopped by merchandiser with execution #{flow.pk}",
+    )
     assert [s.status for s in flow.steps.all()] == ["aborted", "skipped"]
     assert len(children(flow)) == 1
 

@@ -18,7 +18,7 @@ from jobs.models import (
     Trigger,
 )
 from jobs.registry import UnknownJob
-from tests.engine_jobs import gate
+from tests.engine_jobs import gate, success_marker
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +172,99 @@ def test_it_opens_a_gate_file_for_gated_jobs(no_enqueue):
     runner.run_execution(execution.pk)
     execution.refresh_from_db()
     assert execution.exit_status == ExitStatus.OK
+
+
+# --- Stop at every step: honoured, or refused with the reason; status, log, audit and the
+# success hook (the watermark of the product imports) agree.
+
+
+def stop_entries():
+    return list(AuditEntry.objects.filter(action="stop").values_list("message", flat=True))
+
+
+def test_a_stop_clicked_in_the_last_step_ends_the_run_aborted_not_ok(no_enqueue, users):
+    execution = create("Test-Stop-Last-Step")
+    runner.run_execution(execution.pk)
+    execution.refresh_from_db()
+    assert (execution.execution_status, execution.exit_status) == (ExecutionStatus.ABORTED, "")
+    assert execution.message == "Stopped by merchandiser after its last step had run"
+    assert not success_marker(execution).exists()  # the watermark would not move
+    assert (
+        "Execution aborted: Stopped by merchandiser after its last step"
+        in log_path(execution.log_file_name).read_text()
+    )
+    assert stop_entries() == [f"Stopped execution #{execution.pk}"]
+    assert not ResourceLock.objects.exists()
+
+
+def test_a_stop_clicked_at_the_end_of_a_step_keeps_the_next_from_running(no_enqueue, users):
+    execution = create("Test-Stop-Between-Steps")
+    runner.run_execution(execution.pk)
+    execution.refresh_from_db()
+    assert execution.execution_status == ExecutionStatus.ABORTED
+    assert execution.message == "Stopped by merchandiser"
+    steps = list(execution.steps.all())
+    assert [(s.status, s.read_count) for s in steps] == [(StepStatus.OK, 0), (StepStatus.ABORTED, 0)]
+    assert not success_marker(execution).exists()
+
+
+def test_a_stop_past_a_point_of_no_return_is_refused_with_the_reason(no_enqueue, users):
+    execution = create("Test-No-Return")
+    runner.run_execution(execution.pk)
+    execution.refresh_from_db()
+    assert (execution.execution_status, execution.exit_status, execution.message) == ("finished", "OK", "")
+    text = log_path(execution.log_file_name).read_text()
+    assert "From here a Stop is refused: the demo work has started; it cannot be stopped" in text
+    assert (
+        f"Stop refused: Execution #{execution.pk} cannot be stopped: the demo work has started; "
+        "it cannot be stopped." in text
+    )
+    assert stop_entries() == []  # nothing says it was stopped
+    assert success_marker(execution).exists()
+
+
+def test_a_stop_just_before_a_point_of_no_return_keeps_the_work_from_starting(no_enqueue, users):
+    execution = create("Test-Stop-Before-No-Return")
+    runner.run_execution(execution.pk)
+    execution.refresh_from_db()
+    assert (execution.execution_status, execution.message) == (
+        ExecutionStatus.ABORTED,
+        "Stopped by merchandiser",
+    )
+    step = execution.steps.get()
+    assert (step.status, step.write_count) == (StepStatus.ABORTED, 1)
+    assert "From here a Stop is refused" not in log_path(execution.log_file_name).read_text()
+    assert not success_marker(execution).exists()
+
+
+def test_a_refused_stop_changes_nothing(no_enqueue, users):
+    execution = create("Test-Quick")
+    JobExecution.objects.filter(pk=execution.pk).update(execution_status="running", heartbeat=timezone.now())
+    assert services.execution_no_return(execution, "the SFCC import has started")
+    with pytest.raises(services.StopRefused, match="cannot be stopped: the SFCC import has started"):
+        services.execution_stop(execution=execution, user=users["merchandiser"])
+    execution.refresh_from_db()
+    assert (execution.execution_status, execution.message) == (ExecutionStatus.RUNNING, "")
+    assert stop_entries() == []
+    services.execution_stoppable(execution)  # the import was refused and waits: stoppable again
+    assert services.execution_stop(execution=execution, user=users["merchandiser"])
+    execution.refresh_from_db()
+    assert execution.execution_status == ExecutionStatus.ABORTING
+    assert not services.execution_no_return(execution, "too late")
+
+
+def test_a_pause_wakes_on_stop_unless_past_the_point_of_no_return(monkeypatch, no_enqueue, tmp_path):
+    from jobs.context import RunState, StepContext
+    from jobs.registry import get
+
+    slept = []
+    monkeypatch.setattr("jobs.context.time.sleep", slept.append)
+    execution = create("Test-Quick")
+    run = RunState(execution=execution, job=get("Test-Quick"), log=None, workdir=tmp_path)
+    ctx = StepContext(run, execution.steps.first())
+    run.abort.set()
+    ctx.pause(30)  # returns at once: Stop was seen
+    assert slept == []
+    run.past_no_return = True
+    ctx.pause(30)  # SFCC's import runs whatever we do: keep polling at the configured pace
+    assert slept == [30]

@@ -142,6 +142,41 @@ def test_it_stops_a_running_execution(merchandiser, users):
     assert (entry.action, entry.user, entry.execution) == ("stop", users["merchandiser"], execution)
 
 
+def test_it_shows_stopping_with_the_stop_button_disabled_while_aborting(merchandiser):
+    execution = make_execution(
+        "Test-Gated", status=ExecutionStatus.ABORTING, message="Stop requested by admin"
+    )
+    page = merchandiser.get(reverse("execution", args=[execution.pk])).content.decode()
+    assert "■ Stopping…</button>" in page and "disabled" in page
+    assert reverse("execution_stop", args=[execution.pk]) not in page  # no form to post again
+
+
+def test_a_second_stop_says_it_is_already_stopping(merchandiser):
+    execution = make_execution(
+        "Test-Gated", status=ExecutionStatus.ABORTING, message="Stop requested by admin"
+    )
+    response = merchandiser.post(reverse("execution_stop", args=[execution.pk]), follow=True)
+    assert f"Execution #{execution.pk} is already stopping." in response.content.decode()
+    execution.refresh_from_db()
+    assert (execution.execution_status, execution.message) == (
+        ExecutionStatus.ABORTING,
+        "Stop requested by admin",
+    )
+    assert not AuditEntry.objects.exists()
+
+
+def test_it_shows_why_a_stop_is_refused_and_changes_nothing(merchandiser):
+    reason = "the SFCC import has started; it cannot be stopped, only its result recorded"
+    execution = make_execution("Test-Gated", status=ExecutionStatus.RUNNING, stop_refusal=reason)
+    page = merchandiser.get(reverse("execution", args=[execution.pk])).content.decode()
+    assert f"Not possible now: {reason}" in page
+    response = merchandiser.post(reverse("execution_stop", args=[execution.pk]), follow=True)
+    assert f"Execution #{execution.pk} cannot be stopped: {reason}." in response.content.decode()
+    execution.refresh_from_db()
+    assert (execution.execution_status, execution.message) == (ExecutionStatus.RUNNING, "")
+    assert not AuditEntry.objects.exists()
+
+
 def test_it_says_when_there_was_nothing_to_stop(merchandiser):
     execution = make_execution()
     response = merchandiser.post(reverse("execution_stop", args=[execution.pk]), follow=True)

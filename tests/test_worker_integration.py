@@ -8,7 +8,7 @@ from jobs import services
 from jobs.joblog import log_path
 from jobs.models import ExecutionStatus, ExitStatus, ResourceLock
 from jobs.tasks import run_execution
-from tests.engine_jobs import gate
+from tests.engine_jobs import gate, success_marker
 from tests.integration import running, wait_finished, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -70,3 +70,15 @@ def test_it_stops_a_running_execution(worker, users):
     assert gated.steps.get().status == "aborted"
     assert not ResourceLock.objects.exists()
     assert "Stopped on request" in log_path(gated.log_file_name).read_text()
+
+
+def test_a_stop_in_the_last_seconds_of_a_step_ends_the_run_aborted_not_ok(worker, users):
+    late = services.execution_create(job_id="Test-Late-Stop")
+    wait_running(late)
+    open_gate(late)  # from here its step works two seconds without a safe point
+    assert services.execution_stop(execution=late, user=users["merchandiser"])
+    late = wait_finished(late)
+    assert (late.execution_status, late.exit_status) == (ExecutionStatus.ABORTED, "")
+    assert late.message == "Stopped by merchandiser after its last step had run"
+    assert not success_marker(late).exists()  # as the watermark: untouched by a stopped run
+    assert "Execution aborted: Stopped by merchandiser" in log_path(late.log_file_name).read_text()

@@ -240,7 +240,8 @@ def _faults(*codes: int) -> dict:
         400: "Refused: the job or a resource it locks is in use (JobAlreadyRunningException), or the "
         "request body is not one OCAPI accepts (the fault names the property)",
         409: "Refused: the job or a resource it locks is in use (JobAlreadyRunningException), "
-        "or the execution already ended",
+        "or the execution already ended, or it cannot be stopped now (JobExecutionNotStoppableException: "
+        "the SFCC import has started)",
         503: "The job queue cannot be reached; nothing was started",
     }
     return {str(code): _json("Fault", texts[code]) for code in codes}

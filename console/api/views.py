@@ -47,7 +47,11 @@ def execution(request, job_id, execution_id):
     if found is None:
         return fault(404, "JobExecutionNotFoundException", f"{job_id} has no execution #{execution_id}.")
     if request.method == "DELETE":
-        if not services.execution_stop(execution=found, user=request.caller.user):
+        try:
+            stopped = services.execution_stop(execution=found, user=request.caller.user)
+        except services.StopRefused as refused:
+            return fault(409, "JobExecutionNotStoppableException", str(refused))
+        if not stopped and not services.active_executions().filter(pk=found.pk).exists():
             return fault(409, "JobExecutionNotRunningException", f"Execution #{found.pk} had already ended.")
         found.refresh_from_db()
     return JsonResponse(execution_document(found))

@@ -48,8 +48,16 @@ def execution_live(request, execution_id):
 def execution_stop(request, execution_id):
     require(request.user, "run")
     execution = get_execution_or_404(execution_id)
-    if services.execution_stop(execution=execution, user=request.user):
+    try:
+        stopped = services.execution_stop(execution=execution, user=request.user)
+    except services.StopRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("execution", execution.pk)
+    if stopped:
         messages.success(request, f"Asked execution #{execution.pk} to stop.")
+    elif services.active_executions().filter(pk=execution.pk).exists():
+        # Someone else clicked Stop first: it is aborting already.
+        messages.info(request, f"Execution #{execution.pk} is already stopping.")
     else:
         # It ended between the page load and the click: nothing to stop.
         messages.info(request, f"Execution #{execution.pk} had already ended.")

@@ -1,12 +1,13 @@
 """What follows an execution's finish, as receivers of `jobs.signals.execution_finished`
-(connected in JobsConfig.ready()): chains after OK or WARN, the failure e-mail after ERROR.
-And beat's periodic pass (`jobs.signals.liveness_checked`): the alert sweep, in beat's
-process, so hanging and missed failure e-mails go out with every worker dead.
+(connected in JobsConfig.ready()): chains after OK or WARN, the failure e-mail after ERROR,
+and a flow's next step after its child, whatever the outcome. And beat's periodic pass
+(`jobs.signals.liveness_checked`): the alert sweep, in beat's process, so hanging and missed
+failure e-mails go out with every worker dead.
 
 Each is its own receiver, so one failing does not keep the other from running; the signal is
 sent robustly, after the finish committed, and may be sent twice (a late announcement by the
-beat tick), so both are idempotent: a chain target starts once per source execution, a
-failure e-mail is claimed by its ExecutionAlert row.
+beat tick), so all are idempotent: a chain target starts once per source execution, a
+failure e-mail is claimed by its ExecutionAlert row, a flow's step is ended once.
 
 A user saved as inactive loses their API tokens (deleted, so reactivating the account does
 not bring them back).
@@ -17,11 +18,12 @@ import time
 from django.conf import settings
 
 from jobs.models import ExitStatus, JobExecution
-from jobs.operations import alerts, chains
+from jobs.operations import alerts, chains, flows
 from jobs.operations.models import ApiToken
 
 CHAINS_UID = "jobs.operations.receivers.start_chains"
 FAILURE_MAIL_UID = "jobs.operations.receivers.mail_failure"
+FLOWS_UID = "jobs.operations.receivers.continue_flows"
 SWEEP_UID = "jobs.operations.receivers.sweep_alerts"
 
 # When this process last swept (monotonic): beat's pass may come more often than the alert
@@ -38,6 +40,10 @@ def start_chains(sender, execution: JobExecution, **kwargs) -> None:
 def mail_failure(sender, execution: JobExecution, **kwargs) -> None:
     if execution.exit_status == ExitStatus.ERROR:
         alerts.send_failure(execution)
+
+
+def continue_flows(sender, execution: JobExecution, **kwargs) -> None:
+    flows.child_finished(execution)
 
 
 def sweep_alerts(sender, **kwargs) -> None:
@@ -63,4 +69,5 @@ def connect() -> None:
 
     execution_finished.connect(start_chains, sender=JobExecution, dispatch_uid=CHAINS_UID)
     execution_finished.connect(mail_failure, sender=JobExecution, dispatch_uid=FAILURE_MAIL_UID)
+    execution_finished.connect(continue_flows, sender=JobExecution, dispatch_uid=FLOWS_UID)
     liveness_checked.connect(sweep_alerts, dispatch_uid=SWEEP_UID)

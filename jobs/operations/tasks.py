@@ -1,4 +1,4 @@
-"""Celery tasks of the operations: a few lines each over chains and alerts."""
+"""Celery tasks of the operations: a few lines each over chains, flows and alerts."""
 
 from celery import shared_task
 from django.utils import timezone
@@ -14,6 +14,14 @@ def start_chained(source_id: int, target: str, first_try: str) -> None:
     source = JobExecution.objects.filter(pk=source_id).first()
     if source is not None:
         chains.start(source, target, first_try=timezone.datetime.fromisoformat(first_try))
+
+
+@shared_task(name="jobs.flow_start_step")
+def flow_start_step(flow_id: int, position: int, first_try: str) -> None:
+    """A flow's job whose locks were held: try again (flows.start_step queues the next try)."""
+    from jobs.operations import flows
+
+    flows.start_step(flow_id, position, first_try=timezone.datetime.fromisoformat(first_try))
 
 
 @shared_task(name="jobs.check_alerts")

@@ -28,7 +28,11 @@ def build_archive(ctx: StepContext) -> None:
         return
     ctx.read(len(files))
     archives = build_archives(
-        staging, ctx.workdir / "archives", archive_name(ctx), max_bytes=common.settings(ctx).archive_max_bytes
+        staging,
+        ctx.workdir / "archives",
+        archive_name(ctx),
+        max_bytes=common.settings(ctx).archive_max_bytes,
+        checkpoint=ctx.check_abort,
     )
     ctx.state["archives"] = archives
     for archive in archives:
@@ -42,14 +46,18 @@ def deliver_archive(ctx: StepContext) -> None:
         ctx.info("Nothing to deliver")
         return
     delivery = delivery_from_config(
-        common.settings(ctx).delivery, log=lambda level, message: ctx.log(level, message)
+        common.settings(ctx).delivery,
+        log=lambda level, message: ctx.log(level, message),
+        # Its waits (retry backoff, SFCC busy, polling) wake at once when Stop is seen; the
+        # delivery then meets its next checkpoint.
+        sleep=ctx.pause,
     )
     ctx.run.cleanup.append(getattr(delivery, "close", lambda: None))
     for archive in archives:
         ctx.check_abort()
         ctx.read()
         try:
-            result = delivery.deliver(archive.path)
+            result = delivery.deliver(archive.path, checkpoint=lambda phase: _checkpoint(ctx, phase))
         except SfccJobError as exc:
             for error in exc.data_errors:
                 ctx.data_error(error.identifier, error.message)
@@ -63,3 +71,17 @@ def deliver_archive(ctx: StepContext) -> None:
         # Keep what was sent, so support can download exactly what SFCC received.
         ctx.add_artifact(archive.path, kind="archive")
         ctx.wrote()
+
+
+SFCC_IMPORT_STARTED = "the SFCC import has started; it cannot be stopped, only its result recorded"
+
+
+def _checkpoint(ctx: StepContext, phase: str) -> None:
+    """Where a delivery may be stopped: before the upload, and up to the request that starts
+    SFCC's import; from that request on a Stop is refused (the import runs on SFCC anyway)."""
+    if phase == "import":
+        ctx.point_of_no_return(SFCC_IMPORT_STARTED)
+    elif phase == "wait":
+        ctx.stoppable_again()
+    else:
+        ctx.check_abort()

@@ -10,6 +10,7 @@ streamed from disk into the zip, so memory does not grow with the archive.
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,10 +45,16 @@ class Archive:
 
 
 def build_archives(
-    staging: Path | str, out_dir: Path | str, name: str, max_bytes: int = DEFAULT_MAX_BYTES
+    staging: Path | str,
+    out_dir: Path | str,
+    name: str,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    checkpoint: Callable[[], None] | None = None,
 ) -> list[Archive]:
     """Zip `staging` into `out_dir/<name>.zip` (and `<name>-2.zip`, … above `max_bytes`).
-    A single file larger than the limit gets a part of its own: it cannot be cut."""
+    A single file larger than the limit gets a part of its own: it cannot be cut.
+    `checkpoint()` is called before each file; what it raises ends the build, and the parts
+    written so far are removed."""
     staging, out_dir = Path(staging), Path(out_dir)
     files = _ordered_files(staging)
     if not files:
@@ -57,6 +64,8 @@ def build_archives(
     writer: _PartWriter | None = None
     try:
         for path in files:
+            if checkpoint is not None:
+                checkpoint()
             relative = path.relative_to(staging).as_posix()
             size = path.stat().st_size
             if writer is None or not writer.fits(relative, size, max_bytes):

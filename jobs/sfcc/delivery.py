@@ -33,6 +33,8 @@ WEBDAV = "/on/demandware.servlet/webdav/Sites"
 IMPEX_DIR = "Impex/src/instance"
 FINAL_STATUSES = {"finished", "aborted"}  # "pending" and "running" are never final
 _ALREADY_RUNNING = "JobAlreadyRunningException"
+# Called with "upload", "import" or "wait" where a delivery may be stopped (see deliver()).
+Checkpoint = Callable[[str], None]
 
 
 @dataclass
@@ -54,7 +56,7 @@ class LocalDelivery:
 
     target = "local"
 
-    def deliver(self, archive: Path | str) -> DeliveryResult:
+    def deliver(self, archive: Path | str, checkpoint: Checkpoint | None = None) -> DeliveryResult:
         archive = Path(archive)
         return DeliveryResult(archive, self.target, f"{archive.name} kept locally at {archive}")
 
@@ -130,13 +132,20 @@ class SfccDelivery:
         _expect(response, (207,), f"listing WebDAV {IMPEX_DIR}")
         return f"Connected to {self._base}: token granted, WebDAV {IMPEX_DIR} readable."
 
-    def deliver(self, archive: Path | str) -> DeliveryResult:
+    def deliver(self, archive: Path | str, checkpoint: Checkpoint | None = None) -> DeliveryResult:
         """Upload, import, wait, read the job log; raises an `SfccError` subclass naming the cause.
-        The uploaded archive is removed (unless configured to keep it) whatever happened."""
+        The uploaded archive is removed (unless configured to keep it) whatever happened.
+
+        `checkpoint(phase)` is called where the caller may stop the delivery by raising:
+        "upload" before the upload, "import" right before each request that starts the SFCC
+        import (past it, the import runs on SFCC whatever we do), "wait" when SFCC refused to
+        start it (already running) and it will be tried again later."""
         archive = Path(archive)
+        checkpoint = checkpoint or (lambda phase: None)
+        checkpoint("upload")
         self._upload(archive)
         try:
-            execution = self._start_import(archive.name)
+            execution = self._start_import(archive.name, checkpoint)
             execution = self._wait_for(execution)
             data_errors = self._read_data_errors(execution)
             result = self._result(archive, execution, data_errors)
@@ -161,7 +170,7 @@ class SfccDelivery:
         _expect(response, (200, 201, 204), f"uploading {archive.name}")
         self._log("INFO", f"Uploaded {archive.name}")
 
-    def _start_import(self, file_name: str) -> dict:
+    def _start_import(self, file_name: str, checkpoint: Checkpoint) -> dict:
         bodies = [
             {"file_name": file_name, "mode": self.config.import_mode},
             # The form older OCAPI versions and some instances insist on.
@@ -169,6 +178,7 @@ class SfccDelivery:
         ]
         url = self._ocapi(f"jobs/{IMPORT_JOB}/executions")
         for retry in range(self.config.already_running_retries + 1):
+            checkpoint("import")
             for index, body in enumerate(bodies):
                 response = self._session.request("POST", url, json=body)
                 fault = _fault_type(response)
@@ -190,6 +200,7 @@ class SfccDelivery:
             if retry < self.config.already_running_retries:
                 wait = self.config.already_running_wait
                 self._log("WARN", f"{IMPORT_JOB} is already running; trying again in {wait:g}s")
+                checkpoint("wait")
                 self._sleep(wait)
         raise SfccJobAlreadyRunningError(
             f"{IMPORT_JOB} was still busy after {self.config.already_running_retries} retries",

@@ -229,6 +229,46 @@ def test_it_keeps_archives_locally_when_configured(tmp_path):
         delivery_from_config({"target": "sfcc", "instance_url": "https://x", "client_id": "id"})
 
 
+class Stop(Exception):
+    pass
+
+
+def stopping_at(wanted, phases):
+    def checkpoint(phase):
+        phases.append(phase)
+        if phase == wanted:
+            raise Stop(phase)
+
+    return checkpoint
+
+
+def test_a_checkpoint_before_the_upload_stops_it_with_nothing_sent(tmp_path, server, recorder):
+    phases = []
+    with pytest.raises(Stop):
+        delivery(server, recorder).deliver(make_archive(tmp_path), checkpoint=stopping_at("upload", phases))
+    assert phases == ["upload"]
+    assert not [r for r in server.requests if r[0] in ("PUT", "POST")]
+    assert not server.store.attributes
+
+
+def test_a_checkpoint_before_the_import_stops_it_and_removes_the_upload(tmp_path, server, recorder):
+    phases = []
+    with pytest.raises(Stop):
+        delivery(server, recorder).deliver(make_archive(tmp_path), checkpoint=stopping_at("import", phases))
+    assert phases == ["upload", "import"]
+    assert not any(method == "POST" and "/jobs/" in path for method, path in server.requests)
+    assert server.impex_files() == []  # the uploaded archive is removed
+    assert not server.store.attributes
+
+
+def test_a_checkpoint_is_offered_while_sfcc_is_busy_before_each_start(tmp_path, server, recorder):
+    server.already_running = 2
+    phases = []
+    result = delivery(server, recorder).deliver(make_archive(tmp_path), checkpoint=phases.append)
+    assert result.exit_status == "OK"
+    assert phases == ["upload", "import", "wait", "import", "wait", "import"]
+
+
 def test_it_names_a_delivery_target_by_instance_host_and_catalog():
     from jobs.sfcc.delivery import delivery_target
 
