@@ -90,7 +90,7 @@ class Media:
 
 
 def _owner(item: dict) -> str:
-    if "identifier" in item or "uuid" in item:
+    if not isinstance(item, dict) or "identifier" in item or "uuid" in item:
         return record_name(item, "identifier", "product")
     return f"product model {record_name(item, 'code', 'product model')}"
 
