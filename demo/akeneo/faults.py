@@ -35,6 +35,10 @@ class Faults:
     media_latency: float = 0.0  # seconds before a media download's first byte
     media_bandwidth: float = 0.0  # bytes a second of a media download; 0: as fast as it goes
     concurrency: int = 0  # concurrent API calls allowed; 0: no limit
+    # Listings whose `search` contains this text answer `fail_search_status` until cleared
+    # (e.g. '"BETWEEN"': one stream of a split listing fails, the others do not).
+    fail_search: str = ""
+    fail_search_status: int = 503
     relative_links: bool = False  # `_links` hrefs without scheme and host
     # Resource ("products", "product-models", "categories") → items, whatever their shape,
     # added to the first page of every listing of it until cleared: records a buggy PIM

@@ -270,6 +270,9 @@ class DemoAkeneoServer:
         try:
             if req.path.startswith("/api/"):
                 fault = self.faults.take()
+                wanted = self.faults.faults.fail_search
+                if not fault and wanted and wanted in req.query.get("search", ""):
+                    fault = "fail_search"
                 if fault:
                     self.stats[f"fault_{fault}"] += 1
                     return self._fault_response(fault)
@@ -296,6 +299,9 @@ class DemoAkeneoServer:
             wait = faults.retry_after if fault == "storm_429" else 1
             headers = {"Retry-After": f"{wait:g}"}
             return json_response({"code": 429, "message": "Too many requests"}, 429, headers)
+        if fault == "fail_search":
+            status = faults.fail_search_status
+            return json_response({"code": status, "message": "Search failed (demo fault)"}, status)
         if fault == "invalid_json":
             return Response(200, b'{"_links":{"self":{"href":"http://')
         page = b"<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
