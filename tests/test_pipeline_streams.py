@@ -5,6 +5,7 @@ the watermark. The demo Akeneo serves a generated catalog edited over a year (`u
 
 from __future__ import annotations
 
+import threading
 import time
 import zipfile
 from collections import Counter
@@ -88,6 +89,19 @@ def test_it_lists_every_record_once_over_four_streams_even_when_records_change_m
         assert Counter(models) == Counter(keys(client, PRODUCT_MODELS, 1, tmp_path))
     stats = akeneo.statistics()
     assert stats["peak_in_flight"] <= 4 and stats.get("fault_concurrency", 0) == 0  # no 429 storm
+
+
+def test_it_stops_every_stream_when_the_reader_leaves_early(akeneo, tmp_path):
+    akeneo.faults.set(latency=0.2)  # each range takes seconds to page: the streams are still at it
+    with client_of(akeneo) as client:
+        until = datetime.now(UTC)
+        with listing(
+            client, PRODUCTS, None, query={}, streams=4, until=until, workdir=tmp_path, log=print
+        ) as pages:
+            first = next(pages)
+            assert first.items_count == 1_500  # the count of the whole listing, for the progress bar
+            assert any(t.name == "akeneo-prefetch" for t in threading.enumerate())  # still paging
+        assert not [t for t in threading.enumerate() if t.name == "akeneo-prefetch"]
 
 
 # --- the full import, run in this process --------------------------------------------------

@@ -88,7 +88,11 @@ def listing(
     log(f"{total:,} {kind.name} in {len(ranges)} ranges of `updated`, fetched at once: "
         + "; ".join(str(r) for r in ranges))  # fmt: skip
     with _Keys(workdir) as keys:
-        yield _read(client, kind, search, query, ranges, total, until, keys)
+        pages = _read(client, kind, search, query, ranges, total, until, keys)
+        try:
+            yield pages
+        finally:
+            pages.close()  # a consumer that stops early (Stop, a failure) stops every stream now
 
 
 def _read(
