@@ -104,8 +104,8 @@ def plan(
     targets = [total * i // streams for i in range(1, streams)]
     tolerance = max(page_size, total // (streams * 10))
     with ThreadPoolExecutor(max_workers=len(targets), thread_name_prefix="akeneo-plan") as pool:
-        low = _earliest(counts, until, pool, len(targets))
-        points = list(pool.map(lambda t: _split(counts, low, until, t, tolerance), targets))
+        low, high = _bracket(counts, until, total, pool, len(targets))
+        points = list(pool.map(lambda t: _split(counts, low, high, t, tolerance), targets))
     edges = sorted({p for p in points if low < p < until})
     bounds: list[datetime | None] = [None, *edges, until]
     return [UpdatedRange(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)], total
@@ -117,7 +117,8 @@ def catch_up(until: datetime) -> UpdatedRange:
 
 
 class _Counts:
-    """`count_before` asked once per moment, from several threads."""
+    """`count_before` asked once per moment (remembered; two threads asking the same moment at
+    the same time may both ask)."""
 
     def __init__(self, count_before: Callable[[datetime], int]):
         self._count_before = count_before
@@ -134,30 +135,45 @@ class _Counts:
         return found
 
 
-def _earliest(counts: _Counts, until: datetime, pool: ThreadPoolExecutor, width: int) -> datetime:
-    """A moment before every record: a day back, then twice as far each time, `width` of
-    them asked at once (2^17 days: back to 1970 from any date before 2300)."""
+def _bracket(
+    counts: _Counts, until: datetime, total: int, pool: ThreadPoolExecutor, width: int
+) -> tuple[datetime, datetime]:
+    """A moment before every record and the earliest moment probed after all of them: a day
+    back, then twice as far each time, `width` of them asked at once (2^17 days: back to 1970
+    from any date before 2300)."""
     epoch = datetime(1970, 1, 1)
     moments = sorted({max(epoch, until - timedelta(days=2**d)) for d in range(18)}, reverse=True)
+    high = until
     for start in range(0, len(moments), width):
         batch = moments[start : start + width]
         for moment, found in zip(batch, pool.map(counts, batch), strict=True):
             if found == 0:
-                return moment
-    return epoch
+                return moment, high
+            if found == total:
+                high = moment
+    return epoch, high
 
 
 def _split(counts: _Counts, low: datetime, high: datetime, target: int, tolerance: int) -> datetime:
-    """A moment with about `target` records before it, by bisection over whole seconds."""
+    """A moment with about `target` records before it, over whole seconds. Steps alternate
+    between interpolating the counts (a few steps when dates are spread evenly) and halving
+    the interval (at most about 40 steps whatever the dates)."""
+    below, above = counts(low), counts(high)
+    interpolate = True
     while (high - low).total_seconds() > 1:
-        middle = low + timedelta(seconds=int((high - low).total_seconds()) // 2)
+        span = int((high - low).total_seconds())
+        step = span // 2
+        if interpolate and above > below:
+            step = min(span - 1, max(1, span * (target - below) // (above - below)))
+        interpolate = not interpolate
+        middle = low + timedelta(seconds=step)
         found = counts(middle)
         if abs(found - target) <= tolerance:
             return middle
         if found < target:
-            low = middle
+            low, below = middle, found
         else:
-            high = middle
+            high, above = middle, found
     return high
 
 
