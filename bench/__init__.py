@@ -7,6 +7,8 @@ under var/bench), measures:
 - the full import (3-2) end to end through a real Celery worker, its peak RSS, and its
   throughput against raw paging;
 - the differential import (3-1) with nothing changed, then with 1% of products touched;
+- the full import against a PIM at 150 ms a call allowing 4 calls at once, against the ideal
+  `max(pages × latency ÷ 4, zero-latency time)`;
 - the full import's peak RSS on a small and on the full catalog (memory must stay flat);
 - the console pages' latency and SQL query counts over many executions.
 

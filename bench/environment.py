@@ -141,11 +141,12 @@ class BenchBroker:
 class AkeneoServer:
     """`manage.py akeneo_demo_server` over a catalog, in its own process (its own core)."""
 
-    def __init__(self, data: Path):
+    def __init__(self, data: Path, *options: str):
+        """`options`: more of the command's options, e.g. "--latency", "150ms"."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
-            manage_command("akeneo_demo_server", "--data", str(data), "--port", str(self.port)),
+            manage_command("akeneo_demo_server", "--data", str(data), "--port", str(self.port), *options),
             cwd=settings.BASE_DIR,
             stdout=subprocess.DEVNULL,
             start_new_session=True,
@@ -168,6 +169,12 @@ class AkeneoServer:
     def touch(self, identifiers: list[str]) -> None:
         response = requests.post(f"{self.url}/_demo/touch", json={"products": identifiers}, timeout=60)
         response.raise_for_status()
+
+    def stats(self) -> dict:
+        """`/_demo/stats`: requests, calls refused over the limit, most calls in flight."""
+        response = requests.get(f"{self.url}/_demo/stats", timeout=10)
+        response.raise_for_status()
+        return response.json()
 
     def stop(self) -> None:
         if self.process.poll() is None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from demo.akeneo.server import DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_SECRET, DEMO_USERNAME
 from jobs import config as import_config
 from jobs import services
-from jobs.akeneo.client import AkeneoClient
+from jobs.akeneo.client import PAGE_SIZE, AkeneoClient
 from jobs.models import ExecutionStatus, JobExecution
 
 from .environment import RssSampler
@@ -17,10 +18,12 @@ TOUCH_EVERY = 100  # 1% of products changed for the second differential run
 PICK_UP_TIMEOUT = 120  # seconds for the worker to claim an execution
 
 
-def configure(akeneo_url: str) -> None:
+def configure(akeneo_url: str, *, concurrency: int | None = None) -> None:
     """The default mapping against the demo server; archives kept locally (no SFCC)."""
     document = import_config.export_document(with_secrets=True)
     document["akeneo"]["url"] = akeneo_url
+    if concurrency is not None:
+        document["akeneo"]["concurrency"] = concurrency
     document["delivery"] = {"target": "local"}
     import_config.save(document, comment="benchmark")
 
@@ -59,6 +62,15 @@ def raw_paging(akeneo_url: str) -> Paging:
                 count += 1
         seconds = time.perf_counter() - began
     return Paging(count, seconds, sample)
+
+
+def listing_pages(catalog: Path) -> int:
+    """Pages of 100 a full import lists: its products and its product models."""
+    pages = 0
+    for name in ("products.jsonl", "product-models.jsonl"):
+        with (catalog / name).open("rb") as records:
+            pages += -(-sum(1 for _ in records) // PAGE_SIZE)
+    return pages
 
 
 @dataclass

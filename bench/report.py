@@ -18,6 +18,7 @@ TARGET_RSS_MB = 300
 TARGET_RSS_GROWTH = 0.15
 TARGET_DIFF_NOOP_S = 3.0
 TARGET_PAGE_P95_MS = 150
+TARGET_LATENCY_RATIO = 0.8  # ideal ÷ measured at 150 ms a call and 4 calls at once
 P95_TARGET_PAGES = ("jobs", "history", "history_filtered")
 
 
@@ -73,6 +74,21 @@ def checks(results: dict) -> list[Check]:
         Check("differential, nothing changed", results["diff_noop_s"], "s", TARGET_DIFF_NOOP_S),
         Check("differential, 1% changed", results["diff_1pct_s"], "s"),
     ]
+    if "latency_ratio" in results:
+        label = f"{results['latency_ms']} ms a call, {results['latency_calls_at_once']} at once"
+        found += [
+            Check(f"{label}: full import", results["latency_full_import_s"], "s"),
+            Check(f"{label}: ideal", results["latency_ideal_s"], "s"),
+            Check(
+                f"{label}: ideal ÷ measured",
+                results["latency_ratio"],
+                "",
+                TARGET_LATENCY_RATIO,
+                True,
+                digits=2,
+            ),
+            Check(f"{label}: one stream's wait alone", results["latency_one_stream_wait_s"], "s"),
+        ]
     for name, page in results["pages"].items():
         if page.get("missing"):
             continue

@@ -133,6 +133,7 @@ PATHS = {
     "akeneo_username": "akeneo.username",
     "akeneo_password": "akeneo.password",
     "akeneo_timeout": "akeneo.timeout",
+    "akeneo_concurrency": "akeneo.concurrency",
     "channel": "mapping.channel",
     "locales": "mapping.locales",
     "default_locale": "mapping.default_locale",
@@ -201,6 +202,11 @@ class ConfigForm(forms.Form):
     akeneo_username = forms.CharField(label="Username")
     akeneo_password = _secret("Password")
     akeneo_timeout = forms.FloatField(label="Request timeout (s)", min_value=1, max_value=3600)
+    akeneo_concurrency = forms.IntegerField(
+        label="Calls at once", min_value=1, max_value=10,
+        help_text="Akeneo allows 4 concurrent calls per connection (10 per instance); a full product "
+        "import fetches over as many streams.",
+    )  # fmt: skip
 
     channel = forms.CharField(label="Channel", help_text="Its category tree becomes the catalog's tree.")
     locales = KeyValueField(

@@ -15,6 +15,7 @@ REPO = Path(__file__).resolve().parents[1]
 KEYS = {
     "products", "full_import_s", "products_per_s", "peak_rss_mb", "raw_paging_products_per_s", "ratio",
     "diff_noop_s", "diff_1pct_s", "rss_small_mb", "rss_large_mb",
+    "latency_full_import_s", "latency_ideal_s", "latency_ratio", "latency_pages", "latency_refused_429",
 }  # fmt: skip
 PAGES = {"jobs", "history", "history_filtered", "execution"}
 
@@ -42,3 +43,5 @@ def test_it_runs_the_benchmark_and_writes_its_results(tmp_path):
         assert {"p50_ms", "p95_ms", "queries"} <= set(page)
         assert page["queries"] == page["queries_few_rows"] or page["url"].startswith("/history/?")
     assert "import ÷ raw paging" in finished.stdout
+    assert results["runs"]["full"]["read"] == results["latency_run"]["read"]  # the same import, slower PIM
+    assert "150 ms a call, 4 at once: ideal ÷ measured" in finished.stdout

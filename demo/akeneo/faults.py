@@ -11,7 +11,14 @@ from dataclasses import asdict, dataclass, field, fields
 
 @dataclass
 class Faults:
-    """Counters are "the next N API requests"; `down` and `rate_limit` last until cleared."""
+    """Counters are "the next N API requests"; the other settings last until cleared.
+
+    The speed settings make the demo behave as a real PIM over a network: `latency` seconds on
+    every API call plus `latency_per_item` per item of a list page, `media_latency` before a
+    download's first byte and `media_bandwidth` bytes a second after it, all slept in the
+    request's own thread (no CPU). `concurrency` is Akeneo's limit of concurrent calls per
+    connection (the demo has one): a call beyond it answers 429 with `Retry-After: retry_after`.
+    """
 
     fail_503: int = 0  # answer 503 (JSON body)
     storm_429: int = 0  # answer 429 with Retry-After: retry_after
@@ -23,6 +30,15 @@ class Faults:
     refresh_fails: int = 0  # refuse the next N refresh-token grants (a fresh login still works)
     down: bool = False  # every API request answers 503 until cleared
     rate_limit: float = 0.0  # API requests a second; over it → 429 with Retry-After: 1
+    latency: float = 0.0  # seconds of every API call
+    latency_per_item: float = 0.0  # seconds more per item of a list page
+    media_latency: float = 0.0  # seconds before a media download's first byte
+    media_bandwidth: float = 0.0  # bytes a second of a media download; 0: as fast as it goes
+    concurrency: int = 0  # concurrent API calls allowed; 0: no limit
+    # Listings whose `search` contains this text answer `fail_search_status` until cleared
+    # (e.g. '"BETWEEN"': one stream of a split listing fails, the others do not).
+    fail_search: str = ""
+    fail_search_status: int = 503
     relative_links: bool = False  # `_links` hrefs without scheme and host
     # Resource ("products", "product-models", "categories") → items, whatever their shape,
     # added to the first page of every listing of it until cleared: records a buggy PIM
@@ -43,11 +59,14 @@ class Faults:
 class FaultBoard:
     """Thread-safe holder of the current `Faults`; each request takes at most one fault."""
 
-    def __init__(self, rate_limit: float = 0.0):
+    def __init__(self, rate_limit: float = 0.0, **settings):
         self._lock = threading.Lock()
-        self.faults = Faults(rate_limit=rate_limit)
+        self._started = Faults(rate_limit=rate_limit, **settings)  # what `clear` goes back to
+        self.faults = Faults(**asdict(self._started))
         self._tokens = rate_limit
         self._stamp = time.monotonic()
+        self.in_flight = 0  # API calls being answered now
+        self.peak_in_flight = 0
 
     def set(self, **changes) -> Faults:
         unknown = set(changes) - Faults.names()
@@ -56,14 +75,31 @@ class FaultBoard:
         with self._lock:
             for name, value in changes.items():
                 kind = type(getattr(self.faults, name))
+                if kind in (int, float) and (isinstance(value, bool) or kind(value) < 0):
+                    raise ValueError(f"{name} must be a number of at least 0, not {value!r}")
                 setattr(self.faults, name, kind(value))
             self._tokens = self.faults.rate_limit
             return self.snapshot()
 
     def clear(self) -> Faults:
+        """Back to the settings the server was started with."""
         with self._lock:
-            self.faults = Faults()
+            self.faults = Faults(**asdict(self._started))
             return self.snapshot()
+
+    def enter(self) -> bool:
+        """Admit one API call, or False when `concurrency` calls are already in flight."""
+        with self._lock:
+            limit = self.faults.concurrency
+            if limit and self.in_flight >= limit:
+                return False
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+            return True
+
+    def leave(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
 
     def snapshot(self) -> Faults:
         return Faults(**asdict(self.faults))

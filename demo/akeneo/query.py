@@ -133,7 +133,7 @@ class Catalog:
         snap = self.snap
 
         def stamp(row: int) -> float:
-            return snap.updated_at(index, row) if field == "updated" else snap.base_time
+            return snap.updated_at(index, row) if field == "updated" else snap.created_time
 
         if op == "SINCE LAST N DAYS":
             if not isinstance(value, int) or value < 0:

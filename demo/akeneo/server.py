@@ -3,6 +3,7 @@
     server = DemoAkeneoServer(data_dir, port=0, token_ttl=3600)
     server.start()            # a background thread; server.url is http://127.0.0.1:<port>
     server.faults.set(fail_503=3, storm_429=2, retry_after=1)
+    server.faults.set(latency=0.15, latency_per_item=0.001, concurrency=4)  # a PIM over a network
     server.expire_tokens(); server.touch_products(["sku-1"])
     server.stop()
 
@@ -11,12 +12,15 @@ depends on it: OAuth2 password and refresh grants with expiry, `limit` ≤ 100 (
 page and search_after pagination with absolute `_links`, `with_count`, the product filters,
 `scope`/`locales`/`attributes` trimming, values inherited from parent models, media downloads.
 Admin routes under `/_demo/` (not Akeneo's) set faults and mark records as updated.
+Speed as a real PIM's (see `Faults`): latency per call and per item, media latency and bandwidth,
+and Akeneo's limit of concurrent calls per connection, answered 429 with `Retry-After` beyond it.
 Stdlib only: `ThreadingHTTPServer` is enough when pages are spliced from raw bytes.
 """
 
 from __future__ import annotations
 
 import base64
+import io
 import json
 import mimetypes
 import os
@@ -26,6 +30,7 @@ import struct
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -86,6 +91,8 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
     file: Path | None = None  # streamed instead of `body`
     reset: bool = False  # drop the connection with a TCP reset
+    items: int = 0  # items of a list page (the per-item latency)
+    media: bool = False  # a download: media latency and bandwidth instead of the API's latency
 
 
 class ApiError(Exception):
@@ -114,18 +121,28 @@ class DemoAkeneoServer:
         rate_limit: float = 0.0,
         missing_media_404: bool = False,
         uuid_products: bool = True,
+        latency: float = 0.0,
+        latency_per_item: float = 0.0,
+        media_latency: float = 0.0,
+        media_bandwidth: float = 0.0,
+        concurrency: int = 0,
+        updated_spread: int = 0,
     ):
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError("The demo Akeneo server binds the loopback interface only")
-        self.snapshot = Snapshot(data_dir)
+        self.snapshot = Snapshot(data_dir, updated_spread=updated_spread)
         self.catalog = Catalog(self.snapshot)
         self.media_dir = self.snapshot.dir / "media"
         self.credentials = (client_id, secret, username, password)
         self.tokens = TokenStore(token_ttl)
-        self.faults = FaultBoard(rate_limit)
+        self.faults = FaultBoard(
+            rate_limit, latency=latency, latency_per_item=latency_per_item, media_latency=media_latency,
+            media_bandwidth=media_bandwidth, concurrency=concurrency,
+        )  # fmt: skip
         self.missing_media_404 = missing_media_404
         self.uuid_products = uuid_products
         self.stats: Counter[str] = Counter()
+        self.sleep: Callable[[float], None] = time.sleep  # every latency goes through it (tests record it)
         self._httpd = _HTTPServer((host, port), _Handler)
         self._httpd.app = self
         self._thread: threading.Thread | None = None
@@ -212,7 +229,7 @@ class DemoAkeneoServer:
             ("DELETE", r"/_demo/faults", lambda req: json_response(asdict(self.faults.clear()))),
             ("POST", r"/_demo/tokens/expire", self.admin_expire),
             ("POST", r"/_demo/touch", self.admin_touch),
-            ("GET", r"/_demo/stats", lambda req: json_response({"grants": self.tokens.grants, **self.stats})),
+            ("GET", r"/_demo/stats", lambda req: json_response(self.statistics())),
         ]  # fmt: skip
         if self.uuid_products:
             r[2:2] = [
@@ -221,6 +238,35 @@ class DemoAkeneoServer:
                  lambda req, code: self.one_record(req, "products-uuid", code)),
             ]  # fmt: skip
         return [(method, re.compile(pattern + "$"), handler) for method, pattern, handler in r]
+
+    def statistics(self) -> dict:
+        """Requests, faults served (`fault_<name>`, `fault_concurrency` for calls over the
+        limit), token grants and the most API calls ever in flight at once."""
+        return {"grants": self.tokens.grants, "peak_in_flight": self.faults.peak_in_flight, **self.stats}
+
+    def admit(self, req: Request) -> bool:
+        """Whether an API call may start now (Akeneo's concurrency limit); pair with `leave`."""
+        if not req.path.startswith("/api/"):
+            return True
+        if self.faults.enter():
+            return True
+        self.stats["requests"] += 1
+        self.stats["fault_concurrency"] += 1
+        return False
+
+    def refusal(self) -> Response:
+        """What Akeneo answers a call over the concurrency limit."""
+        headers = {"Retry-After": f"{self.faults.faults.retry_after:g}"}
+        return json_response({"code": 429, "message": "Too many requests"}, 429, headers)
+
+    def delay(self, req: Request, response: Response) -> None:
+        """The latency of a PIM over a network, slept in the request's thread."""
+        if not req.path.startswith("/api/") or response.reset:
+            return
+        f = self.faults.faults
+        wait = f.media_latency if response.media else f.latency + f.latency_per_item * response.items
+        if wait > 0:
+            self.sleep(wait)
 
     def dispatch(self, req: Request) -> Response:
         self.stats["requests"] += 1
@@ -233,6 +279,9 @@ class DemoAkeneoServer:
                     location = {"Location": base + req.path_with_query()}
                     return Response(status, b"", "text/html; charset=UTF-8", location)
                 fault = self.faults.take()
+                wanted = self.faults.faults.fail_search
+                if not fault and wanted and wanted in req.query.get("search", ""):
+                    fault = "fail_search"
                 if fault:
                     self.stats[f"fault_{fault}"] += 1
                     return self._fault_response(fault)
@@ -259,6 +308,9 @@ class DemoAkeneoServer:
             wait = faults.retry_after if fault == "storm_429" else 1
             headers = {"Retry-After": f"{wait:g}"}
             return json_response({"code": 429, "message": "Too many requests"}, 429, headers)
+        if fault == "fail_search":
+            status = faults.fail_search_status
+            return json_response({"code": status, "message": "Search failed (demo fault)"}, status)
         if fault == "invalid_json":
             return Response(200, b'{"_links":{"self":{"href":"http://')
         page = b"<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
@@ -355,7 +407,7 @@ class DemoAkeneoServer:
             head["items_count"] = count
         head_bytes = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode()
         body = head_bytes[:-1] + b',"_embedded":{"items":[' + b",".join(items) + b"]}}"
-        return Response(200, body)
+        return Response(200, body, items=len(items))
 
     def _link_base(self, req: Request) -> str:
         faults = self.faults.faults
@@ -374,7 +426,7 @@ class DemoAkeneoServer:
         locales = set(req.query["locales"].split(",")) if req.query.get("locales") else None
         attributes = set(req.query["attributes"].split(",")) if req.query.get("attributes") else None
         trimming = scope is not None or locales is not None or attributes is not None
-        base, created = f"{req.base}{API}/{resource}/", iso(snap.base_time)
+        base, created = f"{req.base}{API}/{resource}/", iso(snap.created_time)
         media_base = f"{req.base}{API}/media-files/"
         media_keys = [b'"' + code.encode() + b'"' for code in self.media_attributes]
         identifier_key = b'"' + (self.identifier_attribute or "").encode() + b'"'
@@ -562,8 +614,8 @@ class DemoAkeneoServer:
         if download:
             disposition = {"Content-Disposition": f'attachment; filename="{Path(code).name}"'}
             if data is not None:
-                return Response(200, data, content_type, disposition)
-            return Response(200, b"", content_type, disposition, file=path)
+                return Response(200, data, content_type, disposition, media=True)
+            return Response(200, b"", content_type, disposition, file=path, media=True)
         return json_response(self._media_metadata(code, size, content_type))
 
     def _media_metadata(self, code: str, size: int, content_type: str) -> dict:
@@ -746,18 +798,41 @@ class _Handler(BaseHTTPRequestHandler):
             body=body,
             base=f"http://{host}",
         )
-        try:
-            response = self.server.app.dispatch(req)
-        except Exception as exc:  # a bug must answer 500, not hang the client
-            response = json_response({"code": 500, "message": f"Internal error: {type(exc).__name__}"}, 500)
-        if response.reset:
-            self._reset()
+        app = self.server.app
+        if not app.admit(req):
+            self._write(app.refusal(), lambda: None, 0)
             return
-        self._write(response)
+        released = False
+
+        def leave() -> None:
+            # The slot is given back before the last bytes go out: a client that has read the
+            # whole answer may start its next call at once and find the slot free.
+            nonlocal released
+            if not released and req.path.startswith("/api/"):
+                released = True
+                app.faults.leave()
+
+        try:
+            try:
+                response = app.dispatch(req)
+            except Exception as exc:  # a bug must answer 500, not hang the client
+                response = json_response(
+                    {"code": 500, "message": f"Internal error: {type(exc).__name__}"}, 500
+                )
+            app.delay(req, response)
+            if response.reset:
+                leave()
+                self._reset()
+                return
+            self._write(response, leave, app.faults.faults.media_bandwidth if response.media else 0)
+        finally:
+            leave()
 
     do_GET = do_POST = do_DELETE = do_PATCH = _handle
 
-    def _write(self, response: Response) -> None:
+    def _write(self, response: Response, before_last: Callable[[], None], bandwidth: float) -> None:
+        """Headers, then the body (at `bandwidth` bytes a second when set); `before_last` is
+        called before the body's last chunk is sent."""
         size = response.file.stat().st_size if response.file else len(response.body)
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
@@ -766,13 +841,21 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         if self.command == "HEAD":
+            before_last()
             return
-        if response.file:
-            with response.file.open("rb") as handle:
-                while chunk := handle.read(256 * 1024):
-                    self.wfile.write(chunk)
-        else:
-            self.wfile.write(response.body)
+        # At a set bandwidth, chunks of a twentieth of a second's worth (at least 64 bytes).
+        step = max(64, int(bandwidth / 20)) if bandwidth else 256 * 1024
+        with response.file.open("rb") if response.file else io.BytesIO(response.body) as handle:
+            chunk = handle.read(step)
+            while chunk:
+                if bandwidth:  # each chunk's time before it goes: the last byte lands on time
+                    self.server.app.sleep(len(chunk) / bandwidth)
+                following = handle.read(step)
+                if not following:
+                    before_last()
+                self.wfile.write(chunk)
+                chunk = following
+        before_last()
 
     def _reset(self) -> None:
         """A TCP reset: linger 0, then close every reference to the socket."""

@@ -4,7 +4,10 @@ Layout (as `../shared/akeneo/icecat_demo_dev_api/`): one `.jsonl` per resource (
 `products.jsonl`, `product-models.jsonl`, `attributes__<code>__options.jsonl`,
 `families__<code>__variants.jsonl`, `asset-families__<code>__assets.jsonl`, `_locales.jsonl`,
 `_currencies.jsonl`, …), an optional `media/` folder of files by media code, and an optional
-`_meta.json` whose `base_time` is every record's `created`/`updated`.
+`_meta.json` whose `base_time` is every record's `created`/`updated`. With `updated_spread` (seconds)
+the records were created that long before `base_time` and last updated at a stable moment of that
+span (a crc32 of the key), as a catalog edited over months is: listings split by `updated` ranges
+then have something to split.
 
 Small resources are held parsed. Products and product models are not: `RecordIndex` keeps, per
 record, its offset and length in the `.jsonl` plus the few fields the filters need, in arrays
@@ -17,6 +20,7 @@ import json
 import os
 import threading
 import uuid
+import zlib
 from array import array
 from bisect import bisect_left
 from datetime import UTC, datetime
@@ -180,11 +184,13 @@ def _has_links(record: dict) -> bool:
 class Snapshot:
     """Everything the demo server serves from one directory."""
 
-    def __init__(self, data_dir: str | os.PathLike):
+    def __init__(self, data_dir: str | os.PathLike, *, updated_spread: int = 0):
         self.dir = Path(data_dir)
+        self.updated_spread = max(0, int(updated_spread))
         if not (self.dir / "products.jsonl").exists():
             raise FileNotFoundError(f"{self.dir} holds no products.jsonl: not an Akeneo snapshot")
         self.base_time = self._base_time()
+        self.created_time = self.base_time - self.updated_spread
         self.lock = threading.Lock()  # guards the `updated` overlays
         self.channels = read_jsonl(self.dir / "channels.jsonl")
         self.locales = read_jsonl(self.dir / "_locales.jsonl")
@@ -267,7 +273,12 @@ class Snapshot:
                  "allowed_extensions": [], "max_file_size": None}]  # fmt: skip
 
     def updated_at(self, index: RecordIndex, row: int) -> float:
-        return index.updated.get(row, self.base_time)
+        touched = index.updated.get(row)
+        if touched is not None:
+            return touched
+        if not self.updated_spread:
+            return self.base_time
+        return self.created_time + zlib.crc32(index.keys[row].encode()) % (self.updated_spread + 1)
 
     def touch(self, index: RecordIndex, keys: list[str], when: float) -> list[str]:
         """Marks records as updated at `when`; returns the keys that were unknown."""

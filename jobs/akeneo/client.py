@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -95,17 +96,19 @@ class AkeneoClient:
         log: LogFn | None = None,
         sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] | None = None,
+        concurrency: int = 4,
     ):
         retry = RetryPolicy(max_attempts=max(1, max_attempts), backoff_base=backoff_base, max_sleep=max_sleep)
         optional = {k: v for k, v in (("sleep", sleep), ("clock", clock)) if v is not None}
         self.transport = AkeneoTransport(
             base_url, Credentials(client_id, secret, username, password),
-            timeout=timeout, retry=retry, log=log, **optional,
+            timeout=timeout, retry=retry, log=log, concurrency=concurrency, **optional,
         )  # fmt: skip
         self.page_size = min(PAGE_SIZE, max(1, page_size))
         self._products_path: str | None = None
         self._identifier_attribute: str | None = None
         self._uuid_identifiers: OrderedDict[str, str] = OrderedDict()
+        self._uuid_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"AkeneoClient({self.transport.base_url!r})"
@@ -346,11 +349,13 @@ class AkeneoClient:
         models): turn them into identifiers (an LRU cache, then one `uuid IN` search per 100
         unknown uuids). A uuid no product answers for stays as it is."""
         records = [r for r in records if isinstance(r, dict)]
-        wanted = {u for r in records for u in _associated_uuids(r) if u not in self._uuid_identifiers}
+        with self._uuid_lock:
+            wanted = {u for r in records for u in _associated_uuids(r) if u not in self._uuid_identifiers}
         if wanted and self.uses_uuids:
             self._resolve_uuids(sorted(wanted))
-        for record in records:
-            _rename_associated_uuids(record, self._uuid_identifiers)
+        with self._uuid_lock:  # fetch streams share the cache
+            for record in records:
+                _rename_associated_uuids(record, self._uuid_identifiers)
 
     def _resolve_uuids(self, uuids: list[str]) -> None:
         code = self.identifier_attribute
@@ -365,10 +370,11 @@ class AkeneoClient:
                     self._remember_uuid(product["uuid"], identifier)
 
     def _remember_uuid(self, uuid: str, identifier: str) -> None:
-        self._uuid_identifiers[uuid] = identifier
-        self._uuid_identifiers.move_to_end(uuid)
-        if len(self._uuid_identifiers) > UUID_CACHE_SIZE:
-            self._uuid_identifiers.popitem(last=False)
+        with self._uuid_lock:
+            self._uuid_identifiers[uuid] = identifier
+            self._uuid_identifiers.move_to_end(uuid)
+            if len(self._uuid_identifiers) > UUID_CACHE_SIZE:
+                self._uuid_identifiers.popitem(last=False)
 
     # --- media and assets -----------------------------------------------------------------
 

@@ -9,6 +9,12 @@ client secret and the tokens never reach a log file.
 Credentials go to the configured Akeneo only: a URL (a `_links` href, a redirect's `Location`)
 on another scheme, host or port is refused with `AkeneoForeignLink`, never requested. Redirects
 are followed by hand, on the configured origin only, so no foreign page is ever read.
+
+One transport serves every thread of an execution (concurrent fetch streams): they share one
+token (one login, one refresh, one re-login after a 401), at most `concurrency` calls are in
+flight at once (Akeneo allows 4 per connection), a 429's `Retry-After` holds every thread back
+until it has passed, and a 429 answered while several calls were in flight lowers the limit to
+what Akeneo just accepted, so that a PIM allowing fewer calls than configured is not flooded.
 """
 
 from __future__ import annotations
@@ -84,6 +90,38 @@ class _Token:
     expires_at: float  # on the transport's monotonic clock
 
 
+class CallSlots:
+    """At most `limit` calls at once; `lower` shrinks the limit (never below one)."""
+
+    def __init__(self, limit: int):
+        self.limit = max(1, limit)
+        self.in_use = 0
+        self._free = threading.Condition()
+
+    def take(self) -> int:
+        """Take a slot; returns the calls in flight, this one included."""
+        with self._free:
+            while self.in_use >= self.limit:
+                self._free.wait()
+            self.in_use += 1
+            return self.in_use
+
+    def give_back(self) -> None:
+        with self._free:
+            self.in_use -= 1
+            self._free.notify()
+
+    def lower(self, in_flight: int) -> int | None:
+        """After a 429 answered with `in_flight` calls out: at most one fewer from now on.
+        Returns the new limit, or None when it did not change."""
+        with self._free:
+            wanted = max(1, in_flight - 1)
+            if wanted >= self.limit:
+                return None
+            self.limit = wanted
+            return wanted
+
+
 class AkeneoTransport:
     def __init__(
         self,
@@ -96,6 +134,7 @@ class AkeneoTransport:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         session: requests.Session | None = None,
+        concurrency: int = 1,
     ):
         if not base_url or not base_url.startswith(("http://", "https://")):
             raise AkeneoConfigError(f"Akeneo URL must start with http:// or https:// (got {base_url!r})")
@@ -112,9 +151,12 @@ class AkeneoTransport:
         self.redact = Redactor()
         basic = base64.b64encode(f"{credentials.client_id}:{credentials.secret}".encode()).decode()
         self.redact.add(credentials.secret, credentials.password, basic)
-        self.session = session or _pooled_session()
+        self.slots = CallSlots(concurrency)
+        self.session = session or _pooled_session(self.slots.limit)
         self._token: _Token | None = None
         self._token_lock = threading.Lock()
+        self._resume_at = 0.0  # monotonic: no call starts before (a 429's Retry-After)
+        self._waited = threading.local()  # the `_resume_at` this thread has already waited for
 
     def __repr__(self) -> str:
         return f"AkeneoTransport({self.base_url!r}, {self.credentials!r})"
@@ -190,8 +232,11 @@ class AkeneoTransport:
             assert self._token is not None
             return self._token.access
 
-    def _relogin_after_401(self) -> None:
+    def _relogin_after_401(self, refused: str | None) -> None:
+        """One fresh login for the threads that were refused the same token."""
         with self._token_lock:
+            if self._token is not None and self._token.access != refused:
+                return  # another thread logged in again meanwhile: its token is the new one
             self.login("Akeneo answered 401 Unauthorized")
 
     # --- requests -------------------------------------------------------------------------
@@ -218,14 +263,22 @@ class AkeneoTransport:
         while True:
             attempt += 1
             headers = {"Accept": "application/json"}
+            token = None
             if with_token:
-                headers["Authorization"] = f"Bearer {self.access_token()}"
+                # Before taking a slot: a login inside `access_token` takes one of its own.
+                token = self.access_token()
+                headers["Authorization"] = f"Bearer {token}"
+            self._wait_for_resume()
+            in_flight = self.slots.take()
             try:
                 response = self.session.request(
                     method, url, params=params, json=json, auth=auth, headers=headers,
                     timeout=self.timeout, stream=stream, allow_redirects=False,
                 )  # fmt: skip
-            except RETRYABLE_EXCEPTIONS as exc:
+            except BaseException as exc:
+                self.slots.give_back()
+                if not isinstance(exc, RETRYABLE_EXCEPTIONS):
+                    raise
                 cause = f"{type(exc).__name__} on {method} {path}"
                 if attempt >= self.retry.max_attempts:
                     raise AkeneoConnectionError(
@@ -233,6 +286,8 @@ class AkeneoTransport:
                     ) from exc
                 self._pause(attempt, None, cause)
                 continue
+            # A streamed body is still being read from Akeneo: its slot is given back on close.
+            _give_back_on_close(response, self.slots) if stream else self.slots.give_back()
             status = response.status_code
             if status in REDIRECT_STATUSES:
                 url, method, json = self._redirect(response, method, path, json, redirects)
@@ -243,15 +298,19 @@ class AkeneoTransport:
                 # login, then the same request again. A second 401 is a real refusal.
                 response.close()
                 relogged = True
-                self._relogin_after_401()
+                self._relogin_after_401(token)
                 continue
+            if status == 429:
+                self._slow_down(in_flight, parse_retry_after(response.headers.get("Retry-After")))
             if status in RETRYABLE_STATUSES and attempt < self.retry.max_attempts:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
                 response.close()
                 self._pause(attempt, retry_after, f"HTTP {status} on {method} {path}")
                 continue
             if status >= 400:
-                raise self._http_error(response, method, path, attempt)
+                error = self._http_error(response, method, path, attempt)
+                response.close()
+                raise error
             if status >= 300:
                 response.close()
                 raise AkeneoInvalidResponse(f"Akeneo answered HTTP {status} on {method} {path}")
@@ -275,6 +334,28 @@ class AkeneoTransport:
         if status == 303 or (status in (301, 302) and method == "POST"):
             return target, "GET", None
         return target, method, json
+
+    def _slow_down(self, in_flight: int, retry_after: float | None) -> None:
+        """A 429: every thread waits out `Retry-After`, and fewer calls go out at once."""
+        if retry_after is not None:
+            self._resume_at = max(self._resume_at, self.clock() + min(self.retry.max_sleep, retry_after))
+            self._waited.resume_at = self._resume_at  # this thread waits it out in `_pause`
+        lowered = self.slots.lower(in_flight)
+        if lowered is not None:
+            self.log(
+                "warning",
+                f"Akeneo: too many requests with {in_flight} calls in flight; at most {lowered} at once from now on",
+            )
+
+    def _wait_for_resume(self) -> None:
+        """Hold a call back while another thread's 429 says to wait: once per 429, never a loop."""
+        resume_at = self._resume_at
+        if getattr(self._waited, "resume_at", None) == resume_at:
+            return
+        wait = resume_at - self.clock()
+        if wait > 0:
+            self._waited.resume_at = resume_at
+            self.sleep(wait)
 
     def _pause(self, attempt: int, retry_after: float | None, cause: str) -> None:
         if retry_after is not None:
@@ -337,10 +418,25 @@ _STATUS_ERRORS: dict[int, type[AkeneoHTTPError]] = {
 }
 
 
-def _pooled_session() -> requests.Session:
+def _give_back_on_close(response: requests.Response, slots: CallSlots) -> None:
+    close, closed = response.close, threading.Event()
+
+    def close_once() -> None:
+        try:
+            close()
+        finally:
+            if not closed.is_set():
+                closed.set()
+                slots.give_back()
+
+    response.close = close_once  # type: ignore[method-assign]
+
+
+def _pooled_session(concurrency: int) -> requests.Session:
     session = requests.Session()
-    # Retries are ours (with backoff and logging), so urllib3 must not retry underneath.
-    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=8, max_retries=0)
+    # Retries are ours (with backoff and logging), so urllib3 must not retry underneath. One
+    # kept-alive connection per concurrent call, at least the 8 a single stream always had.
+    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(8, concurrency), max_retries=0)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers["User-Agent"] = "sfcc-jobs-console/akeneo-client"

@@ -291,6 +291,9 @@ SCHEMA: Schema = {
         "password": Secret(),
         # The read timeout of one request, in seconds; connecting is given 5 s.
         "timeout": Number(60.0, 1, 3600),
+        # Calls made at once to this PIM: Akeneo allows 4 concurrent calls per connection and 10
+        # per instance (API limits). A full product import fetches over as many streams.
+        "concurrency": Number(4, 1, 10, integer=True),
     },
     "mapping": {
         "channel": Text(_MAPPING_DEFAULTS.channel, max_length=AKENEO_CODE_MAX),

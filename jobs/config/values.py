@@ -22,6 +22,7 @@ class AkeneoConnection:
     username: str
     password: str
     timeout: float  # read timeout of one request, in seconds
+    concurrency: int = 4  # calls at once (Akeneo allows 4 per connection): streams of a full import
 
     def __repr__(self) -> str:
         return f"AkeneoConnection(url={self.url!r}, client_id={self.client_id!r}, username={self.username!r})"
@@ -144,6 +145,7 @@ class ImportSettings:
                 username=akeneo["username"],
                 password=akeneo["password"],
                 timeout=float(akeneo["timeout"]),
+                concurrency=int(akeneo["concurrency"]),
             ),
             mapping=mapping,
             product_filters=Filters.from_section(

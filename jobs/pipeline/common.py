@@ -35,6 +35,7 @@ def akeneo(ctx: StepContext) -> AkeneoClient:
             username=connection.username,
             password=connection.password,
             timeout=(5.0, connection.timeout),
+            concurrency=connection.concurrency,
             log=lambda level, message: ctx.run.log.write(level, message, "akeneo"),
         )
         ctx.run.cleanup.append(client.close)

@@ -76,3 +76,43 @@ class Prefetch(Generic[T]):
             except queue.Full:
                 continue
         return False
+
+
+class Interleave(Generic[T]):
+    """Several sources, each fetched in its own `Prefetch` thread, read in turn: the first item
+    of each, then the second of each, and so on, skipping a source once it has ended.
+
+        with Interleave([client.product_pages(a), client.product_pages(b)]) as pages:
+            for page in pages:
+                ...
+
+    The order depends on the sources alone, never on which thread answered first. Memory is
+    `depth` items a source. The first failure of any source is raised at its turn; leaving the
+    block (a failure, Stop) stops every thread."""
+
+    def __init__(self, sources: Iterable[Iterable[T]], depth: int = DEPTH):
+        self._prefetches = [Prefetch(source, depth) for source in sources]
+
+    def __enter__(self) -> Iterator[T]:
+        try:
+            readers = [prefetch.__enter__() for prefetch in self._prefetches]
+        except BaseException:
+            self.__exit__()
+            raise
+        return self._items(readers)
+
+    def __exit__(self, *exc) -> None:
+        for prefetch in self._prefetches:
+            prefetch._stop.set()
+        for prefetch in self._prefetches:
+            if prefetch._thread.is_alive() or prefetch._thread.ident is not None:
+                prefetch.__exit__()
+
+    @staticmethod
+    def _items(readers: list[Iterator[T]]) -> Iterator[T]:
+        while readers:
+            for reader in list(readers):
+                try:
+                    yield next(reader)
+                except StopIteration:
+                    readers.remove(reader)

@@ -2,9 +2,10 @@
 variants), category assignments, links, bundles, image groups and price tables.
 
 Products stream page by page from Akeneo through the transformer into the catalog writer,
-the next pages fetched in a background thread meanwhile (`Prefetch`): memory holds what masters
-need (ids and axis values), never the products; root product models wait on disk for their
-masters to be written. The differential job asks only for what changed since the watermark.
+fetched over several concurrent streams meanwhile (`jobs.pipeline.partitioned`): memory holds
+what masters need (ids and axis values), never the products; root product models wait on disk
+for their masters to be written. The differential job asks only for what changed since the
+watermark.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
 
+from django.utils import timezone
+
 from jobs.context import StepContext
 from jobs.models import JobExecution, Watermark
 from jobs.pipeline import common
-from jobs.pipeline.prefetch import Prefetch
+from jobs.pipeline.partitioned import PRODUCT_MODELS, PRODUCTS, listing
 from jobs.sfcc.records import CatalogHeader
 from jobs.sfcc.xml import CatalogWriter, InvalidRecordError, PricebookWriter
 from jobs.transform import (
@@ -199,16 +202,27 @@ def _fewer_collections():
 
 
 def export_products_full(ctx: StepContext) -> None:
+    """Every product model, then every product, each listing over `akeneo.concurrency` streams
+    split by `updated` (`jobs.pipeline.partitioned`). The ranges end at the execution's start,
+    which is also the watermark it leaves: a record changed during the import is exported once,
+    as it was when its range read it or as it is after the change, and the next differential run
+    exports it again with its changes."""
     settings = common.settings(ctx)
     client = common.akeneo(ctx)
     channel = settings.mapping.channel
+    split = {
+        "streams": settings.akeneo.concurrency,
+        "until": ctx.execution.started or timezone.now(),
+        "workdir": ctx.workdir,
+        "log": ctx.info,
+    }
     with ExitStack() as stack, _fewer_collections():
         export = Export(ctx, stack)
         model_search = settings.model_filters.akeneo_search(channel=channel)
-        with Prefetch(client.product_model_pages(model_search, **export.query(), with_count=True)) as pages:
+        with listing(client, PRODUCT_MODELS, model_search, query=export.query(), **split) as pages:
             roots = export.models(pages)
         product_search = settings.product_filters.akeneo_search(channel=channel)
-        with Prefetch(client.product_pages(product_search, **export.query(), with_count=True)) as pages:
+        with listing(client, PRODUCTS, product_search, query=export.query(), **split) as pages:
             export.products(pages)
         export.write_masters(roots)
         export.finish()

@@ -1,0 +1,166 @@
+"""Products and product models of a full import, fetched over several concurrent streams.
+
+    with listing(client, PRODUCTS, search, query=..., streams=4, until=started, workdir=..., log=...) as pages:
+        for page in pages:
+            ...  # every record of the listing exactly once, one page at a time
+
+The listing is split into `updated` ranges of about equal size (`jobs.akeneo.ranges`: why the
+split is exact, and how a record changed during the import is handled), one stream per range,
+each a thread that pages with `search_after` ahead of the consumer into a bounded queue
+(`Interleave`): memory holds a few pages per stream whatever the catalog. The consumer reads the
+streams in turn (a deterministic order) and writes the key of each record it hands on to a
+file in the execution's folder; once every range has ended, the records changed since the
+import started are read and those whose key is in that file are left out. One stream (or a
+catalog too small to split) is today's single listing, unfiltered.
+
+The streams share the client, so one token, one limit of calls in flight and one `Retry-After`
+(`jobs.akeneo.transport`). A stream that fails (Akeneo unreachable, invalid JSON) raises at its
+turn in the consumer: the step fails, the execution ends ERROR, the watermark stays.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from jobs.akeneo.client import API, AkeneoClient, ListQuery, Page
+from jobs.akeneo.ranges import UpdatedRange, catch_up, plan
+from jobs.pipeline.prefetch import Interleave, Prefetch
+
+BATCH = 2_000  # late records checked against the exported keys at a time
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str  # for the log
+    key: Callable[[dict], str | None]  # what names a record once, whatever its version
+
+    def path(self, client: AkeneoClient) -> str:
+        return client.products_path if self.name == "products" else f"{API}/product-models"
+
+    def pages(self, client: AkeneoClient, search: dict | None, query: dict) -> Iterator[Page]:
+        fetch = client.product_pages if self.name == "products" else client.product_model_pages
+        return fetch(search, **query)
+
+
+def _product_key(record: dict) -> str | None:
+    key = record.get("uuid") or record.get("identifier")
+    return key if isinstance(key, str) else None
+
+
+def _model_key(record: dict) -> str | None:
+    code = record.get("code")
+    return code.lower() if isinstance(code, str) else None
+
+
+PRODUCTS = Kind("products", _product_key)
+PRODUCT_MODELS = Kind("product models", _model_key)
+
+
+@contextmanager
+def listing(
+    client: AkeneoClient,
+    kind: Kind,
+    search: dict | None,
+    *,
+    query: dict,
+    streams: int,
+    until: datetime,
+    workdir: Path,
+    log: Callable[[str], None],
+) -> Iterator[Iterator[Page]]:
+    until = _utc(until)
+    path = kind.path(client)
+
+    def count_before(moment: datetime) -> int:
+        return client.count(path, ListQuery(search=UpdatedRange(None, moment).search(search)).params())
+
+    ranges, total = plan(count_before, until=until, streams=streams, page_size=client.page_size)
+    if len(ranges) == 1:
+        with Prefetch(kind.pages(client, search, {**query, "with_count": True})) as pages:
+            yield pages
+        return
+    log(f"{total:,} {kind.name} in {len(ranges)} ranges of `updated`, fetched at once: "
+        + "; ".join(str(r) for r in ranges))  # fmt: skip
+    with _Keys(workdir) as keys:
+        pages = _read(client, kind, search, query, ranges, total, until, keys)
+        try:
+            yield pages
+        finally:
+            pages.close()  # a consumer that stops early (Stop, a failure) stops every stream now
+
+
+def _read(
+    client, kind: Kind, search, query, ranges: list[UpdatedRange], total: int, until, keys
+) -> Iterator[Page]:
+    first = True
+    sources = [_kept(kind.pages(client, r.search(search), query), r) for r in ranges]
+    with Interleave(sources) as pages:
+        for page in pages:
+            if first:
+                page.items_count, first = total, False
+            keys.add(kind.key(item) for item in page.items if isinstance(item, dict))
+            yield page
+    late = catch_up(until)
+    with Prefetch(_kept(kind.pages(client, late.search(search), query), late)) as pages:
+        batch: list[Page] = []
+        for page in pages:
+            batch.append(page)
+            if sum(len(p.items) for p in batch) >= BATCH:
+                yield from keys.unseen(batch, kind.key)
+                batch = []
+        yield from keys.unseen(batch, kind.key)
+
+
+def _kept(pages: Iterable[Page], kept: UpdatedRange) -> Iterator[Page]:
+    """The records of each page that belong to the range (in the fetching thread)."""
+    for page in pages:
+        page.items = [item for item in page.items if kept.holds(item)]
+        page.items_count = None
+        yield page
+
+
+class _Keys:
+    """The keys of the records handed on, one JSON string a line in a temporary file: the
+    disk, not memory, grows with the catalog."""
+
+    def __init__(self, directory: Path):
+        self._file = tempfile.TemporaryFile(dir=directory, prefix=".exported-keys-")  # noqa: SIM115
+
+    def __enter__(self) -> _Keys:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._file.close()
+
+    def add(self, keys: Iterable[str | None]) -> None:
+        lines = [json.dumps(key).encode() + b"\n" for key in keys if key is not None]
+        self._file.write(b"".join(lines))
+
+    def unseen(self, pages: list[Page], key: Callable[[dict], str | None]) -> Iterator[Page]:
+        """The pages without the records already handed on (and records them as handed on)."""
+        wanted = {k for page in pages for item in page.items if isinstance(item, dict) and (k := key(item))}
+        seen: set[str] = set()
+        if wanted:
+            self._file.seek(0)
+            for line in self._file:
+                found = json.loads(line)
+                if found in wanted:
+                    seen.add(found)
+            self._file.seek(0, 2)
+        for page in pages:
+            page.items = [i for i in page.items if not isinstance(i, dict) or key(i) not in seen]
+            self.add(key(item) for item in page.items if isinstance(item, dict))
+            yield page
+
+
+def _utc(moment: datetime) -> datetime:
+    """Naive UTC to the second, as `ranges` counts."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.replace(microsecond=0)
