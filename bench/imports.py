@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from demo.akeneo.server import DEMO_CLIENT_ID, DEMO_PASSWORD, DEMO_SECRET, DEMO_USERNAME
+from demo.config import demo_document
 from jobs import config as import_config
 from jobs import services
 from jobs.akeneo.client import PAGE_SIZE, AkeneoClient
@@ -19,8 +20,8 @@ PICK_UP_TIMEOUT = 120  # seconds for the worker to claim an execution
 
 
 def configure(akeneo_url: str, *, concurrency: int | None = None) -> None:
-    """The default mapping against the demo server; archives kept locally (no SFCC)."""
-    document = import_config.export_document(with_secrets=True)
+    """The demo's mapping against the demo server; archives kept locally (no SFCC)."""
+    document = demo_document()
     document["akeneo"]["url"] = akeneo_url
     if concurrency is not None:
         document["akeneo"]["concurrency"] = concurrency
