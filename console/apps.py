@@ -6,4 +6,4 @@ class ConsoleConfig(AppConfig):
     verbose_name = "Jobs console"
 
     def ready(self):
-        from console import auth_backends, checks  # noqa: F401 - deploy checks; sign-in limit receivers
+        from console import auth_backends, checks, middleware  # noqa: F401 - deploy checks; sign-in receivers

@@ -127,7 +127,7 @@ def test_an_administrator_sets_the_alerts_of_a_job(client, users):
 
 
 def test_a_user_creates_a_token_seen_once_and_revokes_it(client, users):
-    as_user(client, users, "nobody")  # any signed-in user may have tokens
+    as_user(client, users, "merchandiser")
     response = client.post(reverse("tokens"), {"name": "nightly CI"})
     assert response.status_code == 200 and response["Cache-Control"] == "no-store"
     html = response.content.decode()
@@ -150,3 +150,16 @@ def test_a_user_cannot_revoke_someone_elses_token(client, users):
 
 def test_the_tokens_page_needs_a_login(client):
     assert client.get(reverse("tokens")).status_code == 302
+
+
+@pytest.mark.parametrize("role", ["support", "nobody"])
+def test_a_role_that_cannot_run_jobs_is_not_offered_a_token(client, users, role):
+    as_user(client, users, role)
+    page = client.get(reverse("tokens")).content.decode()
+    assert 'name="name"' not in page and "needs the Administrator or Merchandiser role" in page
+    assert reverse("tokens") not in client.get(reverse("time_zone")).content.decode().split("<main")[0]
+    response = client.post(reverse("tokens"), {"name": "mine"})
+    assert response.status_code == 403 and not ApiToken.objects.exists()
+    assert (
+        "Running and stopping jobs needs the Administrator or Merchandiser role." in response.content.decode()
+    )
