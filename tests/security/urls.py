@@ -64,8 +64,11 @@ ACCESS: dict[str, Access] = {
     "job_chain_toggle": Access(NO_ONE, ADMINS),
     "job_chain_delete": Access(NO_ONE, ADMINS),
     "job_alerts": Access(NO_ONE, ADMINS),
-    # Personal API tokens: any signed-in account manages its own (the API itself wants a role).
-    "tokens": Access(SIGNED_IN, SIGNED_IN),
+    # Personal API tokens: every signed-in account lists and revokes its own; only a role that
+    # runs jobs (what the API is for) creates one.
+    "tokens": Access(SIGNED_IN, RUNNERS),
+    # The time zone pages show times in: any signed-in account chooses its own.
+    "time_zone": Access(SIGNED_IN, SIGNED_IN),
     "token_revoke": Access(NO_ONE, SIGNED_IN),
     "api_jobs": Access(STAFF, NO_ONE, auth="token"),
     "api_executions": Access(NO_ONE, RUNNERS, auth="token"),
