@@ -58,6 +58,30 @@
   labelCells();
   document.addEventListener("htmx:afterSettle", labelCells);
 
+  // Screen readers hear a status change of a polled page ("Test-Quick: OK"): a replaced
+  // fragment is a new element, which a live region inside it would not announce.
+  var statuses = function () {
+    var found = {};
+    document.querySelectorAll(".live-status").forEach(function (element) {
+      var row = element.closest("[data-job]");
+      var name = row ? row.getAttribute("data-job") : document.title.split(" · ")[0];
+      found[name] = element.textContent.replace(/\s+/g, " ").trim();
+    });
+    return found;
+  };
+  var known = statuses();
+  document.addEventListener("htmx:afterSettle", function () {
+    var now = statuses();
+    var changes = Object.keys(now).filter(function (name) {
+      return known[name] !== undefined && known[name] !== now[name];
+    }).map(function (name) { return name + ": " + now[name]; });
+    known = now;
+    var announcer = document.getElementById("announcer");
+    if (announcer && changes.length) {
+      announcer.textContent = changes.join("; ");
+    }
+  });
+
   // On a phone the navigation folds away behind the Menu button.
   var menu = document.getElementById("menu-button");
   if (menu) {

@@ -182,7 +182,7 @@ def test_it_shows_support_no_run_button_and_refuses_a_forged_run(stack, page, us
 
 # --- every page at three screen sizes --------------------------------------------------------
 
-VIEWPORTS = {"1440": (1440, 900), "1280": (1280, 800), "phone": (390, 844)}
+VIEWPORTS = {"1920": (1920, 1080), "1440": (1440, 900), "1280": (1280, 800), "phone": (390, 844)}
 LONG_FAILURE = (
     "export-products: AkeneoServerError: Akeneo answered HTTP 503 on /api/rest/v1/products-uuid "
     "after 5 attempts (Service Unavailable: the PIM is under maintenance, try again later)"
@@ -364,6 +364,8 @@ def test_every_page_fits_the_screen_with_its_actions_in_view(sized, users, stora
             except AssertionError as exc:
                 problems.append(str(exc).splitlines()[0])
         screenshot(page, f"{name}-{size}")
+        if phone:  # what a phone shows first
+            page.screenshot(path=SCREENSHOTS / f"{name}-{size}-top.png")
     assert not problems, "\n".join(problems)
     # Jobs: every Run button is reachable and inside the window, away from its edge.
     page.goto("/jobs/")
@@ -515,6 +517,8 @@ def test_a_merchandiser_runs_and_watches_a_job_on_a_phone(
         re.compile("OK"), timeout=RUN_BOUND_SECONDS * 1000
     )
     expect(page.locator("#log-tail")).to_contain_text("Execution OK")
+    # The change was said in the live region that outlives the replaced fragment.
+    expect(page.locator("#announcer")).to_contain_text("OK")
 
 
 def timezone_now():
