@@ -54,14 +54,22 @@ def parse(text: str) -> list[Entry]:
     entries: list[Entry] = []
     for line in text.splitlines():
         match = LINE.match(line)
-        if match:
+        level = _level(match["level"]) if match else None
+        if match and level:
             stamp = datetime.strptime(match["stamp"][:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
-            entries.append(Entry(level_of(match["level"]), match["message"], match["step"] or "", stamp))
+            entries.append(Entry(level, match["message"], match["step"] or "", stamp))
         elif line.startswith(CONTINUATION) and entries:
             entries[-1].detail.append(line[len(CONTINUATION) :])
         elif line.strip():
             entries.append(Entry("INFO", line))
     return entries
+
+
+def _level(name: str) -> str | None:
+    try:
+        return level_of(name)
+    except ValueError:
+        return None  # not a level this log writes: the line is shown as it is
 
 
 def first_error(path: Path, max_bytes: int = FIRST_ERROR_SCAN_BYTES) -> Entry | None:

@@ -33,7 +33,10 @@ def _live_context(execution) -> dict:
         text = joblog.tail(path, max_bytes=limit)
         entries = logview.parse(text)
         cut = path.exists() and path.stat().st_size > limit
-        if any(entry.level == "ERROR" for entry in entries) or execution.exit_status == ExitStatus.ERROR:
+        if execution.is_active:
+            # Polled every 2 s: the first error among the lines shown, no reading of the file.
+            first_error = next((entry for entry in entries if entry.level == "ERROR"), None)
+        elif execution.exit_status == ExitStatus.ERROR or any(entry.level == "ERROR" for entry in entries):
             # The first error may be older than the lines shown: it is read from the file's start.
             first_error = logview.first_error(path)
     progress = None
