@@ -108,3 +108,7 @@ def test_a_schedule_shows_its_times_in_its_zone_and_the_users(client, users):
     row = jobs[jobs.index('data-job="Test-Quick"') :]
     row = row[: row.index("</tr>")]
     assert "20:00:00 EST" in row and "02:00:00 CET" in row
+    report = client.get(reverse("status_report")).content.decode()
+    row = report[report.index('data-job="Test-Quick"') :]
+    row = row[: row.index("</tr>")]
+    assert "20:00:00 EST" in row and "02:00:00 CET" in row

@@ -45,6 +45,7 @@ class JobStatus:
     p95: timedelta | None
     next_run: datetime | None
     hanging: timedelta | None
+    schedule_zone: str = ""  # the time zone of the job's schedule, for its next run
 
     @property
     def success_rate(self) -> float | None:
@@ -81,6 +82,7 @@ def job_statuses(now: datetime | None = None) -> list[JobStatus]:
                 p95=p95,
                 next_run=scheduling.next_run(schedule, now) if schedule else None,
                 hanging=alerts.hanging_since(execution, rules.get(job.id), now) if execution else None,
+                schedule_zone=schedule.timezone if schedule else "",
             )
         )
     return rows
