@@ -3,7 +3,7 @@ that `jobs/<path:job_id>/` (the General tab) never takes them for part of a job 
 
 from django.urls import include, path
 
-from console.views import operations, tokens
+from console.views import operations, preferences, tokens
 
 urlpatterns = [
     path("reports/status/", operations.status_report, name="status_report"),
@@ -22,6 +22,7 @@ urlpatterns = [
         name="job_chain_delete",
     ),
     path("jobs/<path:job_id>/alerts", operations.job_alerts, name="job_alerts"),
+    path("account/time-zone/", preferences.time_zone, name="time_zone"),
     path("account/tokens/", tokens.tokens, name="tokens"),
     path("account/tokens/<int:token_id>/revoke", tokens.token_revoke, name="token_revoke"),
     path("api-clients/", tokens.api_clients, name="api_clients"),

@@ -39,6 +39,94 @@
     }
   });
 
+  // On a phone each table row is a card whose cells carry their column's name (data-label);
+  // the templates name the cells of the busiest tables, this names the rest.
+  var labelCells = function () {
+    document.querySelectorAll("table.table").forEach(function (table) {
+      var names = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.trim();
+      });
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        Array.prototype.forEach.call(row.children, function (cell, index) {
+          if (!cell.hasAttribute("data-label") && names[index] && !cell.classList.contains("actions") && !cell.classList.contains("empty")) {
+            cell.setAttribute("data-label", names[index]);
+          }
+        });
+      });
+    });
+  };
+  labelCells();
+  document.addEventListener("htmx:afterSettle", labelCells);
+
+  // Screen readers hear a status change of a polled page ("Test-Quick: OK"): a replaced
+  // fragment is a new element, which a live region inside it would not announce.
+  var statuses = function () {
+    var found = {};
+    document.querySelectorAll(".live-status").forEach(function (element) {
+      var row = element.closest("[data-job]");
+      var name = row ? row.getAttribute("data-job") : document.title.split(" · ")[0];
+      found[name] = element.textContent.replace(/\s+/g, " ").trim();
+    });
+    return found;
+  };
+  var known = statuses();
+  document.addEventListener("htmx:afterSettle", function () {
+    var now = statuses();
+    var changes = Object.keys(now).filter(function (name) {
+      return known[name] !== undefined && known[name] !== now[name];
+    }).map(function (name) { return name + ": " + now[name]; });
+    known = now;
+    var announcer = document.getElementById("announcer");
+    if (announcer && changes.length) {
+      announcer.textContent = changes.join("; ");
+    }
+  });
+
+  // On a phone the navigation folds away behind the Menu button.
+  var menu = document.getElementById("menu-button");
+  if (menu) {
+    menu.addEventListener("click", function () {
+      var open = document.body.classList.toggle("nav-open");
+      menu.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
+  // The execution log: show the chosen levels and the lines containing the search text.
+  // The filter lives outside the polled log, and is applied again after every refresh.
+  var logFilters = document.getElementById("log-filters");
+  var filterLog = function () {
+    var log = document.getElementById("log-tail");
+    if (!logFilters || !log) {
+      return;
+    }
+    var levels = {};
+    logFilters.querySelectorAll("input[name=level]").forEach(function (box) {
+      levels[box.value] = box.checked;
+    });
+    var query = logFilters.querySelector("input[name=q]").value.trim().toLowerCase();
+    var entries = log.querySelectorAll(".log-entry");
+    var shown = 0;
+    entries.forEach(function (entry) {
+      var visible = levels[entry.getAttribute("data-level")] !== false &&
+        (!query || entry.textContent.toLowerCase().indexOf(query) !== -1);
+      entry.hidden = !visible;
+      if (visible) {
+        shown += 1;
+      }
+    });
+    var count = document.getElementById("log-count");
+    if (count) {
+      count.textContent = shown + " of " + entries.length + " lines shown";
+    }
+  };
+  if (logFilters) {
+    logFilters.addEventListener("input", filterLog);
+    logFilters.addEventListener("change", filterLog);
+    logFilters.addEventListener("submit", function (event) { event.preventDefault(); });
+    document.addEventListener("htmx:afterSettle", filterLog);
+    filterLog();
+  }
+
   // The schedule form shows the fields of the chosen trigger (Once or Recurring) only.
   var scheduleForm = document.getElementById("schedule-form");
   if (scheduleForm) {

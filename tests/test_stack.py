@@ -92,7 +92,7 @@ def test_make_run_refuses_a_taken_port_before_printing_any_login(stack_env):
     assert run.returncode != 0
     port = stack_env["DEMO_SFCC_PORT"]
     assert f"port {port} (demo sfcc) is taken by pid {os.getpid()}" in run.stderr
-    assert "password" not in run.stdout and "Console at" not in run.stdout
+    assert "password" not in run.stdout and "Log in as" not in run.stdout
 
 
 def descendants(pid: int) -> list[int]:
@@ -113,9 +113,9 @@ def start_stack(env, wrapper: bool = False) -> tuple[subprocess.Popen, list[int]
     seen = []
     for line in process.stdout:
         seen.append(line)
-        if "Console at" in line or time.monotonic() > deadline:
-            break
-    assert "Console at" in seen[-1], "".join(seen[-30:])
+        if line.startswith("  Support") or time.monotonic() > deadline:
+            break  # the banner's last line: everything listens
+    assert seen and seen[-1].startswith("  Support"), "".join(seen[-30:])
     threading.Thread(target=process.stdout.read, daemon=True).start()  # keep its pipe drained
     family = descendants(process.pid)
     assert len(family) >= 6, family  # redis, akeneo, sfcc, worker (+ its pool), beat, web
@@ -143,3 +143,59 @@ def test_make_run_leaves_nothing_behind(stack_env, how):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         process.wait()
+
+
+def test_the_banner_lists_the_ports_and_admin_and_ends_with_the_logins():
+    from demo.management.commands.runstack import banner
+
+    lines = banner(port=8010, demo=True, log_dir="var/logs", redis="redis://:s3cret-pass@127.0.0.1:6391/0")
+    text = "\n".join(lines)
+    assert "http://127.0.0.1:8010/" in lines[0] and "CONSOLE_PORT" in lines[0]
+    assert "http://127.0.0.1:8010/admin/" in text and ":8081/" in text and ":8082/" in text
+    assert "s3cret-pass" not in text and "127.0.0.1:6391/0" in text
+    assert lines[-4] == "Log in as one of:" and all("password" in line for line in lines[-3:])
+
+
+@pytest.mark.integration
+def test_make_run_is_quiet_and_prints_the_logins_last(tmp_path, redis_url):
+    """`runstack` on a fresh var/: the request log goes to var/logs/web.log, not the terminal."""
+    import urllib.request
+
+    port = free_port()
+    env = {
+        **os.environ, "DJANGO_SETTINGS_MODULE": "console.settings", "VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "REDIS_URL": redis_url, "PYTHONUNBUFFERED": "1",
+        "CONSOLE_TLS_PORT": str(free_port()),
+    }  # fmt: skip
+    command = [sys.executable, "manage.py", "runstack", "--no-demo", "--port", str(port)]
+    stack = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        lines = []
+        for _ in range(200):  # bounded: the banner is about fifteen lines
+            line = stack.stdout.readline()
+            if not line:
+                break
+            lines.append(line.rstrip("\n"))
+            if line.startswith("  Support"):
+                break
+        assert lines and lines[-4] == "Log in as one of:", lines
+        assert any(f"http://127.0.0.1:{port}/admin/" in line for line in lines)
+        assert not any("celery" in line.lower() or "GET /" in line for line in lines), lines
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=10) as response:
+            assert response.status == 200
+        web_log = tmp_path / "logs" / "web.log"
+        deadline = time.monotonic() + 30
+        while (
+            "GET /login/" not in (web_log.read_text() if web_log.exists() else "")
+            and time.monotonic() < deadline
+        ):
+            time.sleep(0.2)
+        assert "GET /login/" in web_log.read_text()
+    finally:
+        stack.send_signal(signal.SIGINT)
+        try:
+            rest, _ = stack.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            stack.kill()
+            rest, _ = stack.communicate()
+    assert "GET /login/" not in rest

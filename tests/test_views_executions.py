@@ -4,6 +4,7 @@ Stop and Run again."""
 import pytest
 from django.urls import reverse
 
+from console.views.executions import LOG_SHOWN_BYTES
 from jobs.models import AuditEntry, DataError, ExecutionStatus, ExitStatus, JobExecution, StepExecution
 from tests.pages_fixtures import make_execution
 
@@ -63,9 +64,11 @@ def test_it_polls_the_live_fragment_while_active(merchandiser, storage_root):
 
 def test_it_tails_long_logs(merchandiser, storage_root):
     execution = make_execution()
-    write_log(storage_root, execution, "".join(f"line {n:06d}\n" for n in range(10_000)))
+    lines = LOG_SHOWN_BYTES // len("line 000000\n") + 1000  # a little more than the page shows
+    write_log(storage_root, execution, "".join(f"line {n:06d}\n" for n in range(lines)))
     page = merchandiser.get(reverse("execution", args=[execution.pk])).content.decode()
-    assert "line 009999" in page and "line 000000" not in page
+    assert f"line {lines - 1:06d}" in page and "line 000000" not in page
+    assert "The last part of the log is shown; the log file has every line." in page
 
 
 def test_it_shows_the_first_thousand_data_errors_and_the_total(merchandiser):
@@ -206,3 +209,99 @@ def test_it_shows_the_audit_trail_to_administrators(client, users, no_enqueue):
     client.force_login(users["admin"])
     page = client.get(reverse("audit")).content.decode()
     assert "merchandiser" in page and "Started Test-Quick (manual)" in page and ">Run<" in page
+
+
+AKENEO_401_LOG = """\
+[2026-11-23 11:20:01.123 UTC] INFO  Execution #7 of 1- Akeneo-Import-Attributes started (manual by admin)
+[2026-11-23 11:20:01.200 UTC] INFO  [export-attributes] Step started
+[2026-11-23 11:20:02.000 UTC] WARN  [export-attributes] Akeneo: retrying after a timeout
+[2026-11-23 11:20:03.456 UTC] ERROR [export-attributes] Traceback (most recent call last):
+      File "/srv/console/jobs/runner.py", line 109, in _run_step
+        step.run(ctx)
+      File "/srv/console/jobs/akeneo/transport.py", line 160, in _token
+        raise AkeneoAuthError(message, status=401, path="/api/oauth/v1/token")
+    jobs.akeneo.errors.AkeneoAuthError: Akeneo refused the credentials (HTTP 401 on /api/oauth/v1/token)
+[2026-11-23 11:20:03.460 UTC] ERROR [export-attributes] Step ERROR: AkeneoAuthError: Akeneo refused the credentials
+[2026-11-23 11:20:03.500 UTC] INFO  Execution ERROR
+"""
+
+
+def test_it_shows_the_log_with_levels_folded_tracebacks_and_what_to_do(merchandiser, storage_root):
+    execution = make_execution("Test-Quick", exit_status=ExitStatus.ERROR, message="export-attributes: …")
+    write_log(storage_root, execution, AKENEO_401_LOG)
+    page = merchandiser.get(reverse("execution", args=[execution.pk])).content.decode()
+    summary = page[page.index('id="error-summary"') :]
+    summary = summary[: summary.index("</section>")]
+    assert "Akeneo refused the credentials (HTTP 401)." in summary
+    assert "check the akeneo credentials" in summary.lower() and "Import configuration" in summary
+    # The first error in one line (the traceback's last line), without the server paths.
+    assert "jobs.akeneo.errors.AkeneoAuthError: Akeneo refused the credentials" in summary
+    assert "/srv/console" not in summary
+    assert page.count('data-level="ERROR"') == 2 and page.count('data-level="WARN"') == 1
+    assert 'class="log-entry level-error"' in page
+    # The traceback is folded (a closed <details>) under its one-line summary.
+    assert '<details class="log-detail"><summary>Python traceback, 5 lines</summary>' in page
+    assert 'id="log-filters"' in page and 'id="log-search"' in page
+    # Times in the page's one format; the download is the file, byte for byte.
+    assert '23 Nov 2026,</span> <span class="nowrap">11:20:03 UTC' in page
+    download = merchandiser.get(reverse("execution_log", args=[execution.pk]))
+    assert b"".join(download.streaming_content).decode() == AKENEO_401_LOG
+
+
+def test_an_error_of_no_known_cause_is_still_summarised(merchandiser, storage_root):
+    execution = make_execution("Test-Quick", exit_status=ExitStatus.ERROR, message="count: boom")
+    write_log(storage_root, execution, "[2026-11-23 11:20:03.456 UTC] ERROR [count] RuntimeError: boom\n")
+    page = merchandiser.get(reverse("execution", args=[execution.pk])).content.decode()
+    assert 'id="error-summary"' in page and "[count] RuntimeError: boom" in page
+    assert 'id="hint-action"' not in page
+    ok = make_execution("Test-Quick")
+    write_log(storage_root, ok, "[2026-11-23 11:20:03.456 UTC] INFO  Execution OK\n")
+    assert 'id="error-summary"' not in merchandiser.get(reverse("execution", args=[ok.pk])).content.decode()
+
+
+def test_it_shows_progress_with_time_left_from_past_durations(merchandiser, storage_root):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    for minutes in (8, 10, 12):  # median 10 min
+        past = make_execution("Test-Gated", created=now - timedelta(hours=minutes))
+        JobExecution.objects.filter(pk=past.pk).update(finished=past.started + timedelta(minutes=minutes))
+    running = make_execution("Test-Gated", status=ExecutionStatus.RUNNING, created=now - timedelta(minutes=4))
+    StepExecution.objects.filter(execution=running).update(read_count=480, total=1200)
+    fragment = merchandiser.get(reverse("execution_live", args=[running.pk])).content.decode()
+    assert "Step 1 of 1: wait" in fragment and "480 of 1,200 (40 %)" in fragment
+    assert "40 % overall" in fragment and "about 6 min left" in fragment
+    jobs = merchandiser.get(reverse("jobs")).content.decode()
+    assert "480 of 1,200 (40 %)" in jobs and "about 6 min left" in jobs
+    JobExecution.objects.filter(pk=running.pk).update(started=now - timedelta(minutes=15))
+    fragment = merchandiser.get(reverse("execution_live", args=[running.pk])).content.decode()
+    assert "longer than usual (10 min 00 s)" in fragment
+
+
+def test_a_queued_execution_says_it_waits_for_a_worker(merchandiser):
+    pending = make_execution("Test-Gated", status=ExecutionStatus.PENDING)
+    fragment = merchandiser.get(reverse("execution_live", args=[pending.pk])).content.decode()
+    assert "Queued: waiting for a worker" in fragment
+
+
+def test_a_flows_page_lists_its_child_executions_with_links(merchandiser):
+    from jobs.operations.definitions import FULL_PIPELINE
+    from jobs.pipeline.definitions import ATTRIBUTES, MEDIA_PRICEBOOK
+
+    flow = make_execution(FULL_PIPELINE, status=ExecutionStatus.RUNNING)
+    first = make_execution(ATTRIBUTES, trigger="chain", parent=flow)
+    second = make_execution(MEDIA_PRICEBOOK, status=ExecutionStatus.RUNNING, trigger="chain", parent=flow)
+    page = merchandiser.get(reverse("execution", args=[flow.pk])).content.decode()
+    children = page[page.index('id="children"') :]
+    children = children[: children.index("</section>")]
+    for child, badge in ((first, "badge-ok"), (second, "badge-running")):
+        row = children[children.index(f'data-child="{child.pk}"') :]
+        row = row[: row.index("</tr>")]
+        assert reverse("execution", args=[child.pk]) in row and child.job_id in row and badge in row
+    # Each flow step links to the execution it started.
+    assert f'<a class="child-link" href="{reverse("execution", args=[first.pk])}">#{first.pk}</a>' in page
+    # A child says whose child it is.
+    child_page = merchandiser.get(reverse("execution", args=[first.pk])).content.decode()
+    assert f'after <a href="{reverse("execution", args=[flow.pk])}">#{flow.pk}</a>' in child_page

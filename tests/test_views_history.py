@@ -92,7 +92,7 @@ def test_it_sums_counts_over_the_steps(support):
     row = response.context["page"][0]
     assert (row.pk, row.read, row.written, row.errors) == (execution.pk, 60, 40, 4)
     page = response.content.decode()
-    assert '<td class="num">60</td>' in page and '<td class="num">40</td>' in page
+    assert 'data-label="Read">60</td>' in page and 'data-label="Written">40</td>' in page
 
 
 def test_it_shows_zero_counts_for_executions_without_steps(support):

@@ -127,7 +127,7 @@ def test_an_administrator_sets_the_alerts_of_a_job(client, users):
 
 
 def test_a_user_creates_a_token_seen_once_and_revokes_it(client, users):
-    as_user(client, users, "nobody")  # any signed-in user may have tokens
+    as_user(client, users, "merchandiser")
     response = client.post(reverse("tokens"), {"name": "nightly CI"})
     assert response.status_code == 200 and response["Cache-Control"] == "no-store"
     html = response.content.decode()
@@ -150,3 +150,18 @@ def test_a_user_cannot_revoke_someone_elses_token(client, users):
 
 def test_the_tokens_page_needs_a_login(client):
     assert client.get(reverse("tokens")).status_code == 302
+
+
+def test_an_account_without_a_role_is_not_offered_a_token(client, users):
+    as_user(client, users, "nobody")
+    page = client.get(reverse("tokens")).content.decode()
+    assert 'name="name"' not in page and "your account has none yet" in page
+    response = client.post(reverse("tokens"), {"name": "mine"})
+    assert response.status_code == 403 and not ApiToken.objects.exists()
+    assert "your account has none: it would open nothing" in response.content.decode()
+
+
+def test_support_gets_a_token_that_reads_executions_but_runs_nothing(client, users):
+    as_user(client, users, "support")
+    response = client.post(reverse("tokens"), {"name": "logs", "days": 7})
+    assert response.status_code == 200 and ApiToken.objects.filter(user=users["support"]).exists()

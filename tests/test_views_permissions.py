@@ -161,3 +161,36 @@ def test_it_hides_log_links_from_users_who_may_not_download(client, users, execu
     )
     page = client.get(reverse("history")).content.decode()
     assert reverse("execution_log", args=[execution.pk]) not in page
+
+
+def test_a_refusal_is_a_page_of_the_console_naming_the_role_needed(client, users):
+    client.force_login(users["support"])
+    response = client.post(reverse("job_run", args=["Test-Quick"]))
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "Running and stopping jobs needs the Administrator or Merchandiser role." in page
+    assert "signed in as <strong>support</strong> with the role Support" in page
+    # In the console's frame: navigation, skip link, the user's header.
+    assert 'class="sidenav"' in page and 'class="skip-link"' in page and reverse("history") in page
+    client.force_login(users["merchandiser"])
+    page = client.get(reverse("audit")).content.decode()
+    assert "Changing schedules, chains, alerts and settings needs the Administrator role." in page
+    client.force_login(users["nobody"])
+    page = client.get(reverse("jobs")).content.decode()
+    assert (
+        "needs one of the roles Administrator, Merchandiser or Support" in page and "without a role" in page
+    )
+
+
+def test_not_found_is_a_page_of_the_console(client, users):
+    client.force_login(users["support"])
+    response = client.get(reverse("execution", args=[987654]))
+    page = response.content.decode()
+    assert response.status_code == 404 and "<h1>Not found</h1>" in page and 'class="sidenav"' in page
+    page = client.get("/no/such/page/").content.decode()
+    assert "There is no page at" in page and "/no/such/page/" in page
+    assert "There is no job &#x27;Nope&#x27;." in client.get(reverse("job", args=["Nope"])).content.decode()
+    # Signed out: the frame without the navigation, and a way to sign in.
+    client.logout()
+    page = client.get("/no/such/page/").content.decode()
+    assert 'class="sidenav"' not in page and reverse("login") in page

@@ -291,4 +291,5 @@ def test_it_shows_the_schedule_on_the_jobs_page(client, admin):
     row = row[: row.index("</tr>")]
     assert "Enabled" in row
     upcoming = next_run(scheduling.schedule_get("Test-Quick")).astimezone(PARIS)
-    assert f"{upcoming:%a} {upcoming.day} {upcoming:%b}, 02:00" in row
+    # The one time format, with the zone written after it.
+    assert f'{upcoming.day} {upcoming:%b %Y},</span> <span class="nowrap">02:00:00 {upcoming:%Z}' in row

@@ -10,10 +10,38 @@ from django.shortcuts import get_object_or_404
 
 from jobs import registry
 from jobs.models import JobExecution
-from jobs.roles import capabilities
+from jobs.roles import ROLE_PERMISSIONS, capabilities
 
 # roles.py has no audit permission of its own; schedule_job is held by Administrators only.
 AUDIT_CAPABILITY = "schedule"
+
+
+# What each capability lets a user do, in the words of the 403 page.
+CAPABILITY_WORDS = {
+    "run": "Running and stopping jobs",
+    "schedule": "Changing schedules, chains, alerts and settings",
+    "configure": "Changing the import configuration",
+    "download": "Downloading log files and archives",
+}
+CAPABILITY_PERMISSIONS = {
+    "run": "run_job",
+    "schedule": "schedule_job",
+    "configure": "configure_import",
+    "download": "download_log",
+}
+
+
+def roles_with(capability: str) -> list[str]:
+    """The roles that hold a capability, as roles.py grants them."""
+    permission = CAPABILITY_PERMISSIONS[capability]
+    return [role for role, permissions in ROLE_PERMISSIONS.items() if permission in permissions]
+
+
+def refusal(capability: str) -> str:
+    """ "Running and stopping jobs needs the Administrator or Merchandiser role." """
+    roles = roles_with(capability)
+    names = " or ".join(roles)
+    return f"{CAPABILITY_WORDS[capability]} needs the {names} role."
 
 
 def role_required(view):
@@ -24,7 +52,10 @@ def role_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not any(capabilities(request.user).values()):
-            raise PermissionDenied
+            raise PermissionDenied(
+                "The console needs one of the roles Administrator, Merchandiser or Support; "
+                "ask an administrator to give you one."
+            )
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -32,7 +63,7 @@ def role_required(view):
 
 def require(user, capability: str) -> None:
     if not capabilities(user)[capability]:
-        raise PermissionDenied
+        raise PermissionDenied(refusal(capability))
 
 
 def get_job_or_404(job_id: str) -> registry.Job:

@@ -8,22 +8,61 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from console import logview
 from console.views.common import get_execution_or_404, require, role_required
 from console.views.jobs import start_job
 from jobs import joblog, services
 from jobs import messages as shown_messages
+from jobs.models import ExitStatus
+from jobs.operations import report
 
 MAX_DATA_ERRORS_SHOWN = 1000
+# How much of the log the page shows: the end while it runs (polled every 2 s), more once it
+# ended; the download always has the whole file.
+LOG_SHOWN_LIVE_BYTES = 64 * 1024
+LOG_SHOWN_BYTES = 1024 * 1024
 
 
 def _live_context(execution) -> dict:
-    """What the polled fragment shows: status, steps and the end of the log (without the
-    server's paths, which the downloaded log file keeps for support)."""
-    tail = joblog.tail(joblog.log_path(execution.log_file_name)) if execution.log_file_name else ""
+    """What the polled fragments show: status, progress, steps, child executions, the log
+    (without the server's paths, which the downloaded log file keeps for support)."""
+    steps = list(execution.steps.all())
+    children = list(execution.children.order_by("created", "id"))
+    entries, cut, first_error = [], False, None
+    if execution.log_file_name:
+        path = joblog.log_path(execution.log_file_name)
+        limit = LOG_SHOWN_LIVE_BYTES if execution.is_active else LOG_SHOWN_BYTES
+        text = joblog.tail(path, max_bytes=limit)
+        entries = logview.parse(shown_messages.without_paths(text))
+        cut = path.exists() and path.stat().st_size > limit
+        if execution.is_active:
+            # Polled every 2 s: the first error among the lines shown, no reading of the file.
+            first_error = next((entry for entry in entries if entry.level == "ERROR"), None)
+        elif execution.exit_status == ExitStatus.ERROR or any(entry.level == "ERROR" for entry in entries):
+            # The first error may be older than the lines shown: it is read from the file's start.
+            first_error = logview.first_error(path)
+    progress = None
+    if execution.is_active:
+        expected = report.median_durations([execution.job_id]).get(execution.job_id)
+        progress = report.progress_of(execution, steps, expected)
+    for step in steps:
+        # A flow's step "run <job>" started that job as a child execution of this one.
+        step.child = next((child for child in children if step.name == f"run {child.job_id}"), None)
+    summary = (
+        first_error.summary
+        if first_error
+        else (execution.message if execution.exit_status == ExitStatus.ERROR else "")
+    )
     return {
         "execution": execution,
-        "steps": list(execution.steps.all()),
-        "log_tail": shown_messages.without_paths(tail),
+        "steps": steps,
+        "children": children,
+        "progress": progress,
+        "log_entries": entries,
+        "log_cut": cut,
+        "first_error": first_error,
+        "error_summary": summary,
+        "hint": logview.explain(summary) if summary else None,
     }
 
 
@@ -40,7 +79,7 @@ def execution(request, execution_id):
 @role_required
 def execution_live(request, execution_id):
     execution = get_execution_or_404(execution_id)
-    return render(request, "executions/_live.html", _live_context(execution))
+    return render(request, "executions/_live_response.html", _live_context(execution))
 
 
 @require_POST

@@ -170,3 +170,13 @@ class HistoryFilterForm(forms.Form):
             "since": datetime.combine(since, time(), zone) if since else None,
             "until": datetime.combine(until + timedelta(days=1), time(), zone) if until else None,
         }
+
+
+class TimeZoneForm(forms.Form):
+    """The header's time zone setting; empty follows the browser."""
+
+    timezone = forms.ChoiceField(
+        label="Show times in",
+        required=False,
+        choices=[("", "My browser's time zone")] + [(z, z) for z in TIME_ZONES],
+    )

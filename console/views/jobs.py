@@ -10,10 +10,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from console.templatetags.console import moment_text
 from console.views.common import get_job_or_404, require, role_required
 from console.views.forms import ScheduleForm
 from jobs import registry, scheduling, selectors, services
 from jobs.models import JobExecution, StepExecution
+from jobs.operations import report
 from jobs.pipeline import shipped
 from jobs.pipeline.definitions import ATTRIBUTES, MEDIA_PRICEBOOK
 
@@ -31,6 +33,7 @@ class JobRow:
     conflict: JobExecution | None
     schedule: scheduling.Schedule | None
     next_run: object
+    progress: report.Progress | None = None
 
 
 def job_rows() -> tuple[list[JobRow], bool]:
@@ -43,19 +46,26 @@ def job_rows() -> tuple[list[JobRow], bool]:
     schedules = scheduling.schedules_for(ids)
     # A skipped scheduled run is newer than the execution it waited for: show the active one.
     shown = {job.id: locks.get(f"job:{job.id}") or last.get(job.id) for job in jobs}
-    steps = selectors.running_steps([e.pk for e in shown.values() if e is not None and e.is_active])
+    active = [e for e in shown.values() if e is not None and e.is_active]
+    steps = selectors.running_steps([e.pk for e in active])
+    # Past durations only while something runs: an idle page costs no aggregate query.
+    medians = report.median_durations({e.job_id for e in active}) if active else {}
     now = timezone.now()
     rows = []
     for job in jobs:
         execution, schedule = shown[job.id], schedules.get(job.id)
+        step = steps.get(execution.pk) if execution else None
         rows.append(
             JobRow(
                 job=job,
                 execution=execution,
-                step=steps.get(execution.pk) if execution else None,
+                step=step,
                 conflict=selectors.conflicting_execution(job, locks),
                 schedule=schedule,
                 next_run=scheduling.next_run(schedule, now) if schedule else None,
+                progress=report.progress_of(execution, [step] if step else [], medians.get(job.id), now)
+                if execution
+                else None,
             )
         )
     return rows, bool(locks)
@@ -167,14 +177,29 @@ def job_schedule(request, job_id):
         form = ScheduleForm(request.POST)
         if form.is_valid():
             saved = scheduling.schedule_set(job_id=job.id, user=request.user, schedule=form.schedule())
-            messages.success(request, f"Schedule saved: {scheduling.summary(saved)}.")
+            messages.success(request, f"Schedule saved: {schedule_words(saved)}.")
             return redirect("job_schedule", job.id)
     executions = selectors.executions_with_counts().filter(job_id=job.id)
     page = Paginator(executions, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"job": job, "tab": "schedule", "form": form, "schedule": current, "page": page}
     if current is not None:
-        context["summary"] = scheduling.summary(current)
+        context["rule"] = scheduling.describe(current)
+        context["next_run"] = scheduling.next_run(current)
     return render(request, "jobs/schedule.html", context, status=400 if form.errors else 200)
+
+
+def schedule_words(schedule: scheduling.Schedule) -> str:
+    """ "Every day at 02:00 Europe/Paris — next 3 Dec 2026, 02:00:00 CET (08:00:00 +07 your time)":
+    the next run in the schedule's zone, and in the user's when that differs."""
+    upcoming = scheduling.next_run(schedule)
+    if not schedule.enabled:
+        return f"{scheduling.describe(schedule)} — disabled"
+    if upcoming is None:
+        return f"{scheduling.describe(schedule)} — no further runs"
+    text = f"{scheduling.describe(schedule)} — next {moment_text(upcoming, schedule.timezone)}"
+    if schedule.timezone != timezone.get_current_timezone_name():
+        text += f" ({moment_text(upcoming)} your time)"
+    return text
 
 
 @require_POST

@@ -1,5 +1,7 @@
-"""Account › API tokens: any signed-in user creates, lists and revokes personal tokens for the
-REST API. A token acts with its owner's role until it expires; it is shown once, when created.
+"""Account › API tokens: a signed-in user with a role creates, lists and revokes personal tokens
+for the REST API (Support's reads executions and logs, as sfcc-ci does); an account without a
+role is offered none, since a token acts with its owner's role. A token is shown once, when
+created, and works until it expires.
 
 Administration › API clients: Administrators create and revoke the clients Salesforce's tools
 (sfcc-ci, the B2C CLI) sign in with, as in Account Manager: a client id, a secret shown once,
@@ -8,6 +10,7 @@ a role and an expiry. Both are audited."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,12 +21,18 @@ from console.views.common import require, role_required
 from jobs import audit
 from jobs.models import AuditEntry
 from jobs.operations.models import ApiClient, ApiToken
+from jobs.roles import capabilities
 
 
 @login_required
 def tokens(request):
     form = TokenForm(request.POST or None)
     created = None
+    may_create = any(capabilities(request.user).values())
+    if request.method == "POST" and not may_create:
+        raise PermissionDenied(
+            "An API token acts with your role, and your account has none: it would open nothing."
+        )
     if request.method == "POST" and form.is_valid():
         row, created = ApiToken.issue(
             user=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
@@ -35,6 +44,7 @@ def tokens(request):
         "tokens": request.user.api_tokens.all(),
         "created": created,
         "now": timezone.now(),
+        "may_create": may_create,
     }
     response = render(request, "account/tokens.html", context, status=400 if form.errors else 200)
     response["Cache-Control"] = "no-store"

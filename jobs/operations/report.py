@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from jobs import registry, scheduling, selectors
 from jobs.joblog import LOG_DIR
-from jobs.models import ExecutionStatus, ExitStatus, JobExecution
+from jobs.models import ExecutionStatus, ExitStatus, JobExecution, StepStatus
 from jobs.operations import alerts
 
 WINDOW_DAYS = 30
@@ -45,6 +45,7 @@ class JobStatus:
     p95: timedelta | None
     next_run: datetime | None
     hanging: timedelta | None
+    schedule_zone: str = ""  # the time zone of the job's schedule, for its next run
 
     @property
     def success_rate(self) -> float | None:
@@ -81,6 +82,7 @@ def job_statuses(now: datetime | None = None) -> list[JobStatus]:
                 p95=p95,
                 next_run=scheduling.next_run(schedule, now) if schedule else None,
                 hanging=alerts.hanging_since(execution, rules.get(job.id), now) if execution else None,
+                schedule_zone=schedule.timezone if schedule else "",
             )
         )
     return rows
@@ -146,6 +148,93 @@ def _durations(ids, now) -> dict[str, tuple[timedelta, timedelta]]:
     for job_id, value in successful.annotate(took=took).values_list("job_id", "took"):
         by_job.setdefault(job_id, []).append(value)
     return {job_id: (percentile(values, 0.5), percentile(values, 0.95)) for job_id, values in by_job.items()}
+
+
+def median_durations(job_ids, now: datetime | None = None) -> dict[str, timedelta]:
+    """The median duration of each job's successful executions of the last 30 days (the
+    Reports page's Median column), for the time left of a running execution."""
+    durations = _durations(list(job_ids), now or timezone.now())
+    return {job_id: median for job_id, (median, _) in durations.items() if median is not None}
+
+
+# --- live progress ------------------------------------------------------------------------
+
+
+@dataclass
+class Progress:
+    """How far an active execution has come, in numbers a page can show."""
+
+    step_count: int
+    step_number: int | None = None  # 1-based position of the running step; None while queued
+    step_name: str = ""
+    step_words: str = ""  # the step's description from the registry, or its name
+    done: int | None = None  # items of the running step read (or skipped) so far
+    total: int | None = None  # items the running step will read, when the source said so
+    elapsed: timedelta | None = None
+    expected: timedelta | None = None  # the job's median duration; None without history
+
+    @property
+    def queued(self) -> bool:
+        return self.step_number is None
+
+    @property
+    def step_percent(self) -> int | None:
+        if not self.total or self.done is None:
+            return None
+        return min(100, round(100 * self.done / self.total))
+
+    @property
+    def percent(self) -> int | None:
+        """The whole execution: the elapsed share of the usual duration while that is known
+        (capped at 99 until it ends), else the finished steps plus the running one's share."""
+        if self.queued:
+            return None
+        if self.expected and self.elapsed is not None:
+            return min(99, round(100 * self.elapsed / self.expected))
+        if self.step_count:
+            within = (self.step_percent or 0) / 100
+            return min(99, round(100 * ((self.step_number - 1) + within) / self.step_count))
+        return None
+
+    @property
+    def left(self) -> timedelta | None:
+        """The usual duration minus what has elapsed; None without history or once past it."""
+        if self.expected is None or self.elapsed is None or self.elapsed >= self.expected:
+            return None
+        return self.expected - self.elapsed
+
+    @property
+    def overdue(self) -> bool:
+        return self.expected is not None and self.elapsed is not None and self.elapsed >= self.expected
+
+
+def progress_of(execution: JobExecution, steps, expected: timedelta | None, now: datetime | None = None):
+    """The Progress of an active execution from its step rows (any order), or None once it ended."""
+    if not execution.is_active:
+        return None
+    now = now or timezone.now()
+    try:
+        definitions = {step.name: step for step in registry.get(execution.job_id).steps}
+        step_count = len(definitions)
+    except registry.UnknownJob:
+        definitions, step_count = {}, 0
+    steps = list(steps)
+    step_count = max(step_count, len(steps))
+    running = next((step for step in steps if step.status == StepStatus.RUNNING), None)
+    elapsed = now - execution.started if execution.started else None
+    if running is None or execution.execution_status == ExecutionStatus.PENDING:
+        return Progress(step_count=step_count, elapsed=elapsed, expected=expected)
+    definition = definitions.get(running.name)
+    return Progress(
+        step_count=step_count,
+        step_number=running.position,
+        step_name=running.name,
+        step_words=(definition.description if definition else "") or running.name,
+        done=running.read_count + running.skip_count,
+        total=running.total,
+        elapsed=elapsed,
+        expected=expected,
+    )
 
 
 def percentile(values: list[timedelta], fraction: float) -> timedelta:

@@ -71,8 +71,11 @@ ACCESS: dict[str, Access] = {
     "job_chain_toggle": Access(NO_ONE, ADMINS),
     "job_chain_delete": Access(NO_ONE, ADMINS),
     "job_alerts": Access(NO_ONE, ADMINS),
-    # Personal API tokens: any signed-in account manages its own (the API itself wants a role).
-    "tokens": Access(SIGNED_IN, SIGNED_IN),
+    # Personal API tokens: every signed-in account lists and revokes its own; an account with a
+    # role creates them (a token acts with that role).
+    "tokens": Access(SIGNED_IN, STAFF),
+    # The time zone pages show times in: any signed-in account chooses its own.
+    "time_zone": Access(SIGNED_IN, SIGNED_IN),
     "token_revoke": Access(NO_ONE, SIGNED_IN),
     "api_jobs": Access(STAFF, NO_ONE, auth="token"),
     "api_executions": Access(NO_ONE, RUNNERS, auth="token"),
