@@ -47,6 +47,14 @@ CAPABILITY_PERMISSIONS = {
 }
 
 
+def roles_with(capability: str) -> list[str]:
+    """The roles that hold a capability, as `ensure_roles` grants them."""
+    if capability == "users":
+        return [ADMINISTRATOR]
+    permission = CAPABILITY_PERMISSIONS[capability]
+    return [role for role, permissions in ROLE_PERMISSIONS.items() if permission in permissions]
+
+
 def role_capabilities(role: str) -> dict[str, bool]:
     """What a role may do, for callers that hold a role without being a user (API clients)."""
     granted = ROLE_PERMISSIONS.get(role, [])

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from jobs import registry
 from jobs.models import JobExecution
-from jobs.roles import ROLE_PERMISSIONS, capabilities
+from jobs.roles import capabilities, roles_with
 
 # roles.py has no audit permission of its own; schedule_job is held by Administrators only.
 AUDIT_CAPABILITY = "schedule"
@@ -22,19 +22,8 @@ CAPABILITY_WORDS = {
     "schedule": "Changing schedules, chains, alerts and settings",
     "configure": "Changing the import configuration",
     "download": "Downloading log files and archives",
+    "users": "Managing users and their roles",
 }
-CAPABILITY_PERMISSIONS = {
-    "run": "run_job",
-    "schedule": "schedule_job",
-    "configure": "configure_import",
-    "download": "download_log",
-}
-
-
-def roles_with(capability: str) -> list[str]:
-    """The roles that hold a capability, as roles.py grants them."""
-    permission = CAPABILITY_PERMISSIONS[capability]
-    return [role for role, permissions in ROLE_PERMISSIONS.items() if permission in permissions]
 
 
 def refusal(capability: str) -> str:
