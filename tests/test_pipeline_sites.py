@@ -16,6 +16,7 @@ from jobs import config as import_config
 from jobs import runner, services
 from jobs.joblog import log_path
 from jobs.models import ExitStatus, ExportedProducts
+from jobs.pipeline import removals
 from jobs.pipeline.definitions import DIFFERENTIAL_PRODUCTS, FULL_PRODUCTS
 from tests.conftest import XSD_DIR
 
@@ -214,3 +215,24 @@ def test_it_deletes_removed_products_when_configured_and_can_leave_categories_al
         second = run(FULL_PRODUCTS)
     deleted = catalogs(second)[MASTER].xpath("//c:product[@mode='delete']/@product-id", namespaces=NS)
     assert deleted == [gone]
+
+
+def test_a_product_skipped_for_a_data_error_is_neither_removed_nor_forgotten():
+    previous = {"A": ["s1\tshirts", "s2\thome"], "B": ["s1\tshoes"], "C": ["s2\thome"]}
+    tracker = removals.Tracker(previous, differential=False)
+    assert tracker.exported("A", [("s1", "shirts")]) == [("s2", "home")]
+    tracker.skipped("B")
+    removed = tracker.removed()
+    assert removed == {"C": [("s2", "home")]}
+    assert tracker.snapshot(removed) == {"A": ["s1\tshirts"], "B": ["s1\tshoes"]}
+    assert removals.decode(removals.encode(previous)) == previous
+
+
+def test_a_differential_removes_only_changed_products_and_keeps_the_rest():
+    previous = {"A": [], "B": [], "C": []}
+    tracker = removals.Tracker(previous, differential=True)
+    tracker.exported("D", [("s1", "shirts")])
+    removed = tracker.removed({"B", "D", "unknown"})
+    assert removed == {"B": []}
+    assert tracker.snapshot(removed) == {"A": [], "C": [], "D": ["s1\tshirts"]}
+    assert removals.Tracker(None, differential=False).removed() == {}
