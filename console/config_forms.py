@@ -45,6 +45,18 @@ class KeyValueField(forms.CharField):
         return result
 
 
+class StorefrontsField(KeyValueField):
+    """The storefronts as lines of `storefront catalog id = Akeneo category code`, in order."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(f"{item['catalog_id']} = {item['category']}" for item in value)
+        return value
+
+    def to_python(self, value):
+        return [{"catalog_id": key, "category": code} for key, code in super().to_python(value).items()]
+
+
 class CodeListField(forms.CharField):
     """A list of codes, separated by commas, spaces or new lines."""
 
@@ -174,12 +186,23 @@ PATHS = {
     "failed_minimum": "import.failed_minimum",
     "archive_max_mb": "import.archive_max_mb",
     "media_max_mb": "import.media_max_mb",
+    "storefronts": "catalogs.storefronts",
+    "write_categories": "catalogs.write_categories",
+    "categories_online": "catalogs.categories_online",
+    "primary_category": "catalogs.primary_category",
+    "category_positions": "catalogs.category_positions",
+    "removed_products": "catalogs.removed_products",
 }
 
 # The page's sections: (anchor, title, [(sub-heading or "", field names)]).
 SECTIONS = [
     ("akeneo", "Akeneo connection", [("", [name for name in PATHS if name.startswith("akeneo_")])]),
     ("locales", "Channel & locales", [("", ["channel", "locales", "default_locale", "catalog_id"])]),
+    ("catalogs", "Catalogs & sites", [
+        ("Storefronts", ["storefronts"]),
+        ("Categories", ["write_categories", "categories_online", "primary_category", "category_positions"]),
+        ("Removals", ["removed_products"]),
+    ]),
     ("mapping", "Mapping", [
         ("Attributes", ["attribute_prefix", "system_attributes", "excluded_attributes"]),
         ("Associations and images", ["link_types", "image_view_types", "asset_view_types"]),
@@ -213,7 +236,33 @@ class ConfigForm(forms.Form):
         label="Locales", help_text="One per line: Akeneo locale = xml:lang, e.g. en_US = en-US"
     )
     default_locale = forms.CharField(label="Default locale", help_text="Also written as x-default.")
-    catalog_id = forms.CharField(label="Catalog id")
+    catalog_id = forms.CharField(
+        label="Master catalog id", help_text="Products go here; categories too when no storefront is listed."
+    )
+
+    storefronts = StorefrontsField(
+        label="Storefront catalogs",
+        help_text="One per line: storefront catalog id = Akeneo category code, e.g. "
+        "storefront-catalog-en = site_en. The category's children become the catalog's top-level "
+        "categories. Empty: one site, categories in the master catalog.",
+    )
+    write_categories = forms.BooleanField(
+        label="Write categories", required=False, help_text="Off: only assignments, to existing categories."
+    )
+    categories_online = forms.BooleanField(label="Categories online", required=False)
+    primary_category = forms.BooleanField(
+        label="First category is primary", required=False, help_text="Per catalog, in Akeneo's order."
+    )
+    category_positions = forms.BooleanField(label="Category position from Akeneo's order", required=False)
+    removed_products = forms.ChoiceField(
+        label="Products no longer exported",
+        choices=[
+            ("offline", "Set offline, remove their assignments (merge)"),
+            ("delete", "Delete from the master catalog (replace)"),
+            ("keep", "Leave them as they are"),
+        ],
+        help_text="Disabled, deleted or moved out of scope in Akeneo since the last import to this target.",
+    )
 
     attribute_prefix = forms.CharField(label="Custom attribute prefix", required=False)
     system_attributes = KeyValueField(

@@ -16,7 +16,9 @@ def sfcc_url() -> str:
     return f"http://127.0.0.1:{settings.DEMO_SFCC_PORT}"
 
 
-def demo_document() -> dict:
+def demo_document(*, two_sites: bool = True) -> dict:
+    """`two_sites=False`: one site, categories in the master catalog (for Akeneo's icecat
+    catalog, whose tree has no sub-tree per site)."""
     document = default_document()
     document["akeneo"] |= {
         "url": akeneo_url(),
@@ -39,6 +41,13 @@ def demo_document() -> dict:
         # The generated catalog's packshot assets; its `notices` assets are PDFs, not images.
         "asset_view_types": {"gallery": "large"},
     }
+    # Two sites, as SFRA builds them: products in the master catalog, each site's categories
+    # (one sub-tree of the generated catalog's tree) and assignments in its storefront catalog.
+    if two_sites:
+        document["catalogs"]["storefronts"] = [
+            {"catalog_id": "storefront-fashion", "category": "site_fashion"},
+            {"catalog_id": "storefront-living", "category": "site_living"},
+        ]
     document["delivery"] |= {
         "target": "sfcc",
         "instance_url": sfcc_url(),

@@ -18,8 +18,14 @@ def ports() -> dict[str, int]:
 def commands() -> list[tuple[str, list[str]]]:
     demo = settings.VAR_DIR / "demo"
     catalog = demo / "akeneo"
-    if not (catalog / "products.jsonl").exists():
-        # Generated once: a deterministic catalog of a few thousand products.
+    categories = catalog / "categories.jsonl"
+    if (
+        not (catalog / "products.jsonl").exists()
+        or not categories.exists()
+        or b'"site_fashion"' not in categories.read_bytes()
+    ):
+        # Generated once: a deterministic catalog of a few thousand products (again when it was
+        # generated before its tree had one sub-tree per site).
         call_command("akeneo_demo_catalog", products=DEMO_PRODUCTS, out=str(catalog), seed=1)
     port = ports()
     return [

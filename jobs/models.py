@@ -286,6 +286,28 @@ class TransferredMedia(models.Model):
         return f"{self.code} → {self.target}"
 
 
+class ExportedProducts(models.Model):
+    """What one product import exported to one delivery target (`DeliveryTarget.key` of the
+    master catalog): every product id and its category assignments per catalog, as zlib-
+    compressed JSON (jobs.pipeline.removals). The next import to the same target compares with
+    the latest row of an execution that ended OK or WARN: products it no longer exports are set
+    offline or deleted, assignments it no longer writes are deleted. One row per execution,
+    older ones pruned: a snapshot, not a history."""
+
+    target = models.CharField(max_length=600)
+    execution = models.ForeignKey(JobExecution, on_delete=models.CASCADE, related_name="+")
+    product_count = models.PositiveIntegerField()
+    data = models.BinaryField()
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        # "the latest row of this target": filter on target, newest first.
+        indexes = [models.Index(fields=["target", "-id"], name="exported_target_latest")]
+
+    def __str__(self):
+        return f"{self.product_count} products → {self.target}"
+
+
 from jobs.config.models import ConfigVersion  # noqa: E402,F401
 from jobs.operations.models import (  # noqa: E402,F401
     ApiAccessToken,

@@ -33,11 +33,12 @@ def _test_settings(settings, storage_root, monkeypatch):
     settings.STORAGE_ROOT = storage_root
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests start where `make run` starts: with the demo configuration. The product's own
-    # (empty) default is tested on its own (tests/test_config.py, `product_default`).
+    # (empty) default is tested on its own (tests/test_config.py, `product_default`). Most
+    # tests import Akeneo's icecat catalog, one tree without a sub-tree per site: one site.
     from demo.config import demo_document
     from jobs.config import schema
 
-    monkeypatch.setattr(schema, "DEFAULT_DOCUMENT", demo_document())
+    monkeypatch.setattr(schema, "DEFAULT_DOCUMENT", demo_document(two_sites=False))
     yield
 
 

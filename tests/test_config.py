@@ -544,3 +544,34 @@ def test_it_loads_what_was_saved_before_a_field_was_added(db):
     loaded = config.load()
     assert (loaded.error_threshold, loaded.archive_max_bytes) == (3, 190 * 1024 * 1024)
     assert loaded.delivery["job_timeout"] == 3600.0
+
+
+def test_it_names_each_bad_storefront_field():
+    document = config.default_document()
+    document["catalogs"]["storefronts"] = [
+        {"catalog_id": "storefront-en", "category": "site_en"},
+        {"catalog_id": "", "category": "site_de", "site": "RefArch"},
+        "storefront-fr",
+        {"catalog_id": document["mapping"]["catalog_id"], "category": "site_fr"},
+    ]
+    document["catalogs"]["removed_products"] = "archive"
+    _, problems = normalize(document)
+    assert problems == [
+        "catalogs.storefronts[1].site: unknown field",
+        "catalogs.storefronts[1].catalog_id: required",
+        "catalogs.storefronts[2]: must be an object with catalog_id and category, not a string",
+        "catalogs.removed_products: must be one of offline, delete, keep (not 'archive')",
+        "catalogs.storefronts: storefront 2: '' is not a catalog id (letters, digits, '.', '_', '-').",
+        f"catalogs.storefronts: storefront 3: {document['mapping']['catalog_id']!r} is the master catalog; "
+        "leave the storefronts empty to keep categories in the master catalog.",
+    ]
+
+
+def test_the_demo_configuration_has_two_storefront_sites():
+    from demo.config import demo_document
+
+    layout = config.schema.catalog_layout(normalize(demo_document())[0]["catalogs"])
+    assert [(s.catalog_id, s.category) for s in layout.storefronts] == [
+        ("storefront-fashion", "site_fashion"),
+        ("storefront-living", "site_living"),
+    ]

@@ -344,12 +344,24 @@ def _family(code: str, attributes: list[str]) -> dict:
     }
 
 
+# One tree for the business unit, one sub-tree per site (as Akeneo's SFCC cartridge expects for
+# several storefronts): `make run` imports each into its own storefront catalog.
+SITES = {
+    "site_fashion": ("Fashion store", ["clothing", "footwear", "gifts"]),
+    "site_living": ("Living store", ["electronics", "home", "outdoor"]),
+}
+
+
 def category_tree(rng: random.Random) -> list[dict]:
-    """master → 6 departments → 4 sections → 3 aisles → (half of them) 2 shelves: 4 levels."""
+    """master → 2 sites → 3 departments each → 4 sections → 3 aisles → (half of them) 2 shelves."""
     tree = [{"code": "master", "parent": None, "labels": labels("Master catalog")}]
+    parents = {}
+    for site, (label, site_departments) in SITES.items():
+        tree.append({"code": site, "parent": "master", "labels": labels(label)})
+        parents |= dict.fromkeys(site_departments, site)
     departments = ["clothing", "footwear", "electronics", "home", "outdoor", "gifts"]
     for d in departments:
-        tree.append({"code": d, "parent": "master", "labels": labels(d.title())})
+        tree.append({"code": d, "parent": parents[d], "labels": labels(d.title())})
         for s in range(1, 5):
             section = f"{d}_s{s}"
             tree.append({"code": section, "parent": d, "labels": labels(f"{d.title()} section {s}")})

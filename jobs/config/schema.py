@@ -6,7 +6,8 @@ beside its field and `importconfig` can print them all at once.
 
 Sections: `akeneo` (connection), `mapping` (every `MappingConfig` field, including the image
 and asset view types and the pricebook naming), `filters` (products, product models),
-`delivery` (local, or an SFCC instance as `SfccConfig` knows it), `import` (thresholds).
+`delivery` (local, or an SFCC instance as `SfccConfig` knows it), `import` (thresholds),
+`catalogs` (storefront catalogs, category options, what happens to removed products).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from urllib.parse import urlsplit
 
 from jobs.sfcc.http import DEFAULT_TOKEN_URL
 from jobs.transform.config import MappingConfig, ModelImportMode
+from jobs.transform.sites import CatalogLayout, RemovedProducts, Storefront
 
 # Dotted paths of the values that are encrypted at rest and never shown back.
 SECRET_PATHS = ("akeneo.secret", "akeneo.password", "delivery.client_secret")
@@ -265,7 +267,44 @@ class Search:
         return copy.deepcopy(value) if ok else None
 
 
-Kind = Text | Choice | Flag | Number | StrMap | StrList | Search
+@dataclass(frozen=True)
+class Storefronts:
+    """`[{"catalog_id": "…", "category": "…"}, …]`: each site's storefront catalog and the
+    Akeneo category whose children are its top-level categories."""
+
+    default: tuple = ()
+
+    def clean(self, value, path: str, problems: Problems):
+        if not isinstance(value, list):
+            problems.add(path, f"must be a list of {{catalog_id, category}} objects, not {_type_name(value)}")
+            return []
+        if len(value) > LIST_MAX_ITEMS:
+            problems.add(path, f"must have at most {LIST_MAX_ITEMS:,} entries (this one has {len(value):,})")
+            return []
+        cleaned = []
+        for index, item in enumerate(value):
+            where = f"{path}[{index}]"
+            if not isinstance(item, dict):
+                problems.add(where, f"must be an object with catalog_id and category, not {_type_name(item)}")
+                continue
+            for key in sorted(item.keys() - {"catalog_id", "category"}):
+                problems.add(f"{where}.{str(key)[:AKENEO_CODE_MAX]}", "unknown field")
+            entry = {
+                "catalog_id": Text(max_length=min(SFCC_ID_MAX, FILE_NAME_MAX)).clean(
+                    item.get("catalog_id", ""), f"{where}.catalog_id", problems
+                ),
+                "category": Text(max_length=AKENEO_CODE_MAX).clean(
+                    item.get("category", ""), f"{where}.category", problems
+                ),
+            }
+            for key, text in entry.items():
+                if not text and not problems.about(f"{where}.{key}"):
+                    problems.add(f"{where}.{key}", "required")
+            cleaned.append(entry)
+        return cleaned
+
+
+Kind = Text | Choice | Flag | Number | StrMap | StrList | Search | Storefronts
 Schema = dict[str, "Kind | Schema"]
 
 
@@ -350,6 +389,16 @@ SCHEMA: Schema = {
         # A media file (image or asset) larger than this is a data error, refused while it
         # streams: a 300 MB "image" is never archived nor shipped.
         "media_max_mb": Number(50, 1, 10_240, integer=True),
+    },
+    # Where categories and assignments go (jobs.transform.sites): products always go to
+    # mapping.catalog_id, the master catalog; with no storefront, categories go there too.
+    "catalogs": {
+        "storefronts": Storefronts(),
+        "write_categories": Flag(True),
+        "categories_online": Flag(True),
+        "primary_category": Flag(True),
+        "category_positions": Flag(True),
+        "removed_products": Choice(tuple(m.value for m in RemovedProducts), RemovedProducts.OFFLINE.value),
     },
 }
 
@@ -443,6 +492,10 @@ def _check_across(document: dict, problems: Problems) -> None:
         for message in messages:
             problems.add(f"mapping.{name}", message)
     _check_filters(document, problems)
+    layout = catalog_layout(document["catalogs"])
+    for name, messages in layout.validate(document["mapping"]["catalog_id"]).items():
+        for message in messages:
+            problems.add(f"catalogs.{name}", message)
     delivery = document["delivery"]
     if delivery["target"] == "sfcc":
         for name in ("instance_url", "client_id", "client_secret", "token_url"):
@@ -491,4 +544,16 @@ def mapping_config(mapping: dict) -> MappingConfig:
         pricebook_name_pattern=mapping["pricebook_name_pattern"],
         currencies=tuple(mapping["currencies"]),
         excluded_attributes=frozenset(mapping["excluded_attributes"]),
+    )
+
+
+def catalog_layout(catalogs: dict) -> CatalogLayout:
+    """The `CatalogLayout` from a normalized `catalogs` section."""
+    return CatalogLayout(
+        storefronts=tuple(Storefront(s["catalog_id"], s["category"]) for s in catalogs["storefronts"]),
+        write_categories=catalogs["write_categories"],
+        categories_online=catalogs["categories_online"],
+        primary_category=catalogs["primary_category"],
+        category_positions=catalogs["category_positions"],
+        removed_products=RemovedProducts(catalogs["removed_products"]),
     )

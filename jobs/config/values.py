@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from jobs.config.schema import mapping_config
+from jobs.config.schema import catalog_layout, mapping_config
 from jobs.transform.config import MappingConfig
+from jobs.transform.sites import CatalogLayout
 
 MB = 1024 * 1024
 
@@ -119,6 +120,7 @@ class ImportSettings:
     archive_max_bytes: int
     version: int  # 0: the default configuration, nothing saved yet
     media_max_bytes: int = 50 * MB  # larger media files are data errors
+    catalogs: CatalogLayout = CatalogLayout()
 
     def __repr__(self) -> str:
         return f"ImportSettings(version={self.version}, channel={self.mapping.channel!r})"
@@ -160,5 +162,6 @@ class ImportSettings:
             failed_minimum=document["import"]["failed_minimum"],
             archive_max_bytes=document["import"]["archive_max_mb"] * MB,
             media_max_bytes=document["import"]["media_max_mb"] * MB,
+            catalogs=catalog_layout(document["catalogs"]),
             version=version,
         )

@@ -6,6 +6,11 @@ fetched over several concurrent streams meanwhile (`jobs.pipeline.partitioned`):
 what masters need (ids and axis values), never the products; root product models wait on disk
 for their masters to be written. The differential job asks only for what changed since the
 watermark.
+
+Products go to the master catalog (`mapping.catalog_id`); categories and assignments go to each
+storefront catalog of `catalogs.storefronts`, or to the master catalog when none is listed
+(`jobs.transform.sites`). Each catalog is its own `catalogs/<id>/catalog.xml`. What the previous
+import to the target exported and this one does not is removed (`removals`).
 """
 
 from __future__ import annotations
@@ -21,11 +26,13 @@ from pathlib import Path
 
 from django.utils import timezone
 
+from jobs.config.values import akeneo_datetime
 from jobs.context import StepContext
 from jobs.models import JobExecution, Watermark
-from jobs.pipeline import common
+from jobs.pipeline import common, removals
 from jobs.pipeline.partitioned import PRODUCT_MODELS, PRODUCTS, listing
-from jobs.sfcc.records import CatalogHeader
+from jobs.sfcc.delivery import delivery_target
+from jobs.sfcc.records import CatalogHeader, CategoryAssignment, Mode, Product
 from jobs.sfcc.xml import CatalogWriter, InvalidRecordError, PricebookWriter
 from jobs.transform import (
     MasterAccumulator,
@@ -36,6 +43,7 @@ from jobs.transform import (
     product_problem,
 )
 from jobs.transform import transform_categories as categories_from_akeneo
+from jobs.transform.sites import Placement, RemovedProducts
 
 WATERMARK = "products"
 # Collect the youngest generation every 20,000 allocations instead of 700 while products
@@ -46,17 +54,33 @@ CHUNK = 100  # codes per `IN` filter: Akeneo's page size
 
 
 def export_categories(ctx: StepContext) -> None:
+    """Each storefront's categories (or the channel's tree, for the master catalog) and where
+    a product's categories place it (`Placement`)."""
     settings = common.settings(ctx)
+    layout = settings.catalogs
     client = common.akeneo(ctx)
     channel = common.channel(ctx)
     akeneo_categories = list(client.categories())
     ctx.read(len(akeneo_categories))
-    result = categories_from_akeneo(akeneo_categories, channel["category_tree"], settings.mapping)
-    common.report(ctx, result.problems)
-    ctx.state["categories"] = result.categories
-    ctx.state["category_ids"] = result.ids
-    ctx.wrote(len(result.categories))
-    ctx.info(f"{len(result.categories):,} categories of the tree {channel['category_tree']!r}")
+    trees = [(s.catalog_id, s.category) for s in layout.storefronts] or [(None, channel["category_tree"])]
+    categories, ids, reported = {}, {}, set()
+    for catalog_id, tree in trees:
+        result = categories_from_akeneo(
+            akeneo_categories, tree, settings.mapping,
+            online=layout.categories_online, positions=layout.category_positions,
+        )  # fmt: skip
+        # A broken category is reported once, not once per storefront.
+        fresh = [p for p in result.problems if (p.identifier, p.message) not in reported]
+        reported.update((p.identifier, p.message) for p in fresh)
+        common.report(ctx, fresh)
+        categories[catalog_id] = result.categories if layout.write_categories else []
+        ids[catalog_id] = result.ids
+        where = f"storefront catalog {catalog_id!r}" if catalog_id else "the catalog"
+        written = "" if layout.write_categories else " (not written: assignments only)"
+        ctx.info(f"{len(result.categories):,} categories of {tree!r} for {where}{written}")
+        ctx.wrote(len(categories[catalog_id]))
+    ctx.state["categories"] = categories
+    ctx.state["placement"] = Placement.of(ids, primary=layout.primary_category)
 
 
 class Export:
@@ -74,9 +98,10 @@ class Export:
         variants = [v for f in families for v in client.family_variants(f["code"])]
         channel = common.channel(ctx)
         self.transformer = ProductTransformer(
-            self.config, attributes, options, variants, ctx.state.get("category_ids", {}),
+            self.config, attributes, options, variants, {},
             known_locales=[locale["code"] for locale in client.locales(enabled_only=False)],
             currencies=channel.get("currencies") or [],
+            placement=ctx.state.get("placement"),
         )  # fmt: skip
         header = CatalogHeader(
             catalog_id=self.config.catalog_id,
@@ -87,8 +112,22 @@ class Export:
         self.catalog = stack.enter_context(
             CatalogWriter(common.catalog_dir(self.ctx) / "catalog.xml", header)
         )
-        for category in ctx.state.get("categories", []):
-            self.catalog.category(category)
+        # Storefront catalogs by id; None is the master catalog (categories of a single site).
+        self.catalogs: dict[str | None, CatalogWriter] = {None: self.catalog}
+        for storefront in settings.catalogs.storefronts:
+            path = common.staging(ctx) / "catalogs" / storefront.catalog_id / "catalog.xml"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.catalogs[storefront.catalog_id] = stack.enter_context(
+                CatalogWriter(path, CatalogHeader(catalog_id=storefront.catalog_id))
+            )
+        for catalog_id, categories in ctx.state.get("categories", {}).items():
+            for category in categories:
+                self.catalogs[catalog_id].category(category)
+        self.removal_mode = settings.catalogs.removed_products
+        self.target = delivery_target(settings.delivery, self.config.catalog_id).key
+        self.previous, previous = removals.previous_products(self.target, ctx.execution)
+        self.tracker = removals.Tracker(previous, differential=False)
+        self.removed_count = self.unassigned_count = 0
         # One pricebook per exported currency: the configured ones, else the channel's. The
         # transformer leaves out prices in any other currency; they are counted for the log.
         currencies = self.config.currencies or channel.get("currencies") or []
@@ -104,18 +143,60 @@ class Export:
         if result.product is None:
             if result.skipped:
                 self.ctx.skipped()
+                self.tracker.skipped(result.identifier)
             return
         try:
             self.catalog.product(result.product)
         except InvalidRecordError as exc:
             self.ctx.data_error(result.identifier, str(exc))
             self.ctx.skipped()
+            self.tracker.skipped(result.identifier)
             return
         for assignment in result.assignments:
-            self.catalog.assignment(assignment)
+            self.catalogs[assignment.catalog_id].assignment(assignment)
+        stale = self.tracker.exported(
+            result.product.id,
+            ((a.catalog_id or self.config.catalog_id, a.category_id) for a in result.assignments),
+        )
+        self._unassign(result.product.id, stale)
         for pricebook_id, table in result.prices:
             self._pricebook(pricebook_id).price(table)
         self.ctx.wrote()
+
+    def _unassign(self, product_id: str, assignments: list[tuple[str, str]]) -> None:
+        """Delete assignments the previous import wrote; those of a catalog no longer
+        configured are left (nothing of this import writes to it)."""
+        for catalog_id, category_id in assignments:
+            key = None if catalog_id == self.config.catalog_id else catalog_id
+            writer = self.catalogs.get(key)
+            if writer is not None:
+                writer.assignment(CategoryAssignment(product_id, category_id, mode=Mode.DELETE))
+                self.unassigned_count += 1
+
+    def remove(self, candidates: set[str] | None = None) -> None:
+        """Products the previous import to this target exported and this one does not: set
+        offline (their assignments deleted), deleted, or kept, as configured. Then store what
+        the target holds now."""
+        removed = self.tracker.removed(candidates)
+        removed_ids = [] if self.removal_mode == RemovedProducts.KEEP else sorted(removed)
+        for product_id in removed_ids:
+            if self.removal_mode == RemovedProducts.DELETE:
+                self.catalog.product(Product(id=product_id, mode=Mode.DELETE))
+            else:
+                self.catalog.product(Product(id=product_id, online=False))
+                self._unassign(product_id, removed[product_id])
+        self.removed_count = len(removed_ids)
+        if removed_ids:
+            verb = "deleted" if self.removal_mode == RemovedProducts.DELETE else "set offline"
+            shown = ", ".join(removed_ids[:10]) + (", …" if len(removed_ids) > 10 else "")
+            self.ctx.info(
+                f"{len(removed_ids):,} products exported to {self.target} by execution "
+                f"#{self.previous.execution_id} and not by this one are {verb}: {shown}"
+            )
+        elif removed:
+            self.ctx.info(f"{len(removed):,} products no longer exported are left as they are (configured)")
+        snapshot = self.tracker.snapshot(removed)
+        removals.save(self.target, self.ctx.execution, snapshot, self.previous.pk if self.previous else None)
 
     def _pricebook(self, pricebook_id: str) -> PricebookWriter:
         writer = self.pricebooks.get(pricebook_id)
@@ -184,11 +265,26 @@ class Export:
         common.check_failed_items(self.ctx)
 
     def summary(self) -> str:
-        c = self.catalog
-        return (
-            f"catalog.xml: {c.category_count:,} categories, {c.product_count:,} products, "
-            f"{c.assignment_count:,} category assignments; {len(self.pricebooks)} pricebooks"
-        )
+        """`catalog.xml: …` for one site; `<id>/catalog.xml: …` per catalog for several."""
+        if len(self.catalogs) == 1:
+            c = self.catalog
+            parts = [
+                f"catalog.xml: {c.category_count:,} categories, {c.product_count:,} products, "
+                f"{c.assignment_count:,} category assignments"
+            ]
+        else:
+            parts = [f"{self.config.catalog_id}/catalog.xml: {self.catalog.product_count:,} products"]
+            parts += [
+                f"{catalog_id}/catalog.xml: {c.category_count:,} categories, "
+                f"{c.assignment_count:,} category assignments"
+                for catalog_id, c in self.catalogs.items()
+                if catalog_id is not None
+            ]
+        if self.removed_count or self.unassigned_count:
+            parts.append(
+                f"{self.removed_count:,} removed products, {self.unassigned_count:,} assignments deleted"
+            )
+        return "; ".join(parts) + f"; {len(self.pricebooks)} pricebooks"
 
 
 @contextmanager
@@ -225,6 +321,7 @@ def export_products_full(ctx: StepContext) -> None:
         with listing(client, PRODUCTS, product_search, query=export.query(), **split) as pages:
             export.products(pages)
         export.write_masters(roots)
+        export.remove()
         export.finish()
 
 
@@ -249,6 +346,7 @@ def _export_changes(ctx: StepContext, since: datetime) -> None:
     channel = settings.mapping.channel
     with ExitStack() as stack, _fewer_collections():
         export = Export(ctx, stack)
+        export.tracker.differential = True
         changed_models = list(
             client.product_models(settings.model_filters.akeneo_search(channel=channel, updated_after=since))
         )
@@ -281,7 +379,24 @@ def _export_changes(ctx: StepContext, since: datetime) -> None:
             client, export, {p["parent"] for p in alone if product_problem(p) is None and p.get("parent")}
         )
         export.products([_InHand(alone)])
+        export.remove(_changed_unfiltered(client, export, since))
         export.finish()
+
+
+def _changed_unfiltered(client, export: Export, since: datetime) -> set[str] | None:
+    """Ids of what changed since the watermark whatever the filters say: those the previous
+    import exported and this one did not were moved out of scope (disabled, reclassified).
+    Not asked when there is nothing to compare with or removals are left alone."""
+    if export.tracker.previous is None or export.removal_mode == RemovedProducts.KEEP:
+        return set()
+    search = {"updated": [{"operator": ">", "value": akeneo_datetime(since)}]}
+    ids = {p["identifier"] for p in client.products(search, **export.query()) if _named(p, "identifier")}
+    ids |= {m["code"] for m in client.product_models(search) if _named(m, "code")}
+    return ids
+
+
+def _named(record, key: str) -> bool:
+    return isinstance(record, dict) and isinstance(record.get(key), str) and bool(record[key])
 
 
 def _export_families(ctx, export: Export, roots: list[str]) -> set[str]:

@@ -84,6 +84,7 @@ class Category:
     display_name: Localized = field(default_factory=dict)
     parent: str | None = None  # None only for "root"
     online: bool = True
+    position: float | None = None  # among its siblings; None writes none
     mode: Mode | None = None
 
 
@@ -168,8 +169,10 @@ class Product:
 class CategoryAssignment:
     product_id: str
     category_id: str
-    primary: bool = False
+    primary: bool | None = False  # None writes no primary-flag
     mode: Mode | None = None
+    # The catalog the assignment belongs in; None: the catalog of the product.
+    catalog_id: str | None = None
 
 
 # --- pricebooks/<pricebook-id>.xml -----------------------------------------------------

@@ -7,6 +7,12 @@ left out (with everything below it) instead of looping or producing an orphan; s
 is not in the shape Akeneo publishes (see `shapes`). The result lists
 parents before children, the order SFCC needs to resolve `parent` in one pass.
 
+`tree` may be any category, not only a tree's root: a storefront whose categories are a
+sub-tree (see `sites`) gets that category as its `root` and its children as top-level ones.
+`online` is every category's online flag; with `positions` each category but the root gets its
+place among its siblings as SFCC's `position`: Akeneo's own `position` when the record has one
+(`with_position`), else its rank in Akeneo's listing, which is sorted by tree order.
+
 Categories are few (hundreds, rarely tens of thousands), so this transform holds them all.
 """
 
@@ -34,7 +40,14 @@ class CategoriesResult:
     ids: dict[str, str] = field(default_factory=dict)
 
 
-def transform_categories(categories: Iterable[dict], tree: str, config: MappingConfig) -> CategoriesResult:
+def transform_categories(
+    categories: Iterable[dict],
+    tree: str,
+    config: MappingConfig,
+    *,
+    online: bool = True,
+    positions: bool = False,
+) -> CategoriesResult:
     result = CategoriesResult()
     by_code: dict[str, dict] = {}
     for category in categories:
@@ -54,23 +67,27 @@ def transform_categories(categories: Iterable[dict], tree: str, config: MappingC
             Problem(tree, "category tree of the channel not found; no categories", fatal=True)
         )
         return result
-    if root.get("parent"):
+    if root.get("parent") and not _is_tree_of(root, by_code):
         result.problems.append(Problem(tree, f"tree root has a parent ({root['parent']!r}); treated as root"))
 
     children = _children(by_code)
-    result.categories.append(_category(root, ROOT, None, config))
+    result.categories.append(_category(root, ROOT, None, config, online))
     # Breadth-first from the root: parents come before children, and only categories whose
     # chain really reaches the root are visited (a cycle or a dangling parent never is).
     queue = deque([(root["code"].lower(), ROOT)])
     visited = {root["code"].lower()}
     while queue:
         key, sfcc_id = queue.popleft()
-        for child in children.get(key, ()):
+        for rank, child in enumerate(children.get(key, ()), 1):
             child_key = child["code"].lower()
             if child_key in visited:
                 continue
             visited.add(child_key)
-            result.categories.append(_category(child, child["code"], sfcc_id, config))
+            category = _category(child, child["code"], sfcc_id, config, online)
+            if positions:
+                own = child.get("position")
+                category.position = own if isinstance(own, int) and not isinstance(own, bool) else rank
+            result.categories.append(category)
             result.ids[child_key] = child["code"]
             queue.append((child_key, child["code"]))
     _report_unreachable(by_code, visited, result.problems)
@@ -86,13 +103,21 @@ def _children(by_code: dict[str, dict]) -> dict[str, list[dict]]:
     return children
 
 
-def _category(category: dict, sfcc_id: str, parent: str | None, config: MappingConfig) -> Category:
+def _is_tree_of(root: dict, by_code: dict[str, dict]) -> bool:
+    """True when the category's parent exists: it is a sub-tree, not a root with a bad parent."""
+    return str(root.get("parent")).lower() in by_code
+
+
+def _category(
+    category: dict, sfcc_id: str, parent: str | None, config: MappingConfig, online: bool
+) -> Category:
     return Category(
         id=sfcc_id,
         display_name=localize_or_code(
             category.get("labels"), category["code"], config.locales, config.default_locale
         ),
         parent=parent,
+        online=online,
     )
 
 

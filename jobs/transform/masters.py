@@ -41,6 +41,8 @@ class ModelInfo:
     family_variant: str
     axis_values: Mapping[str, str]  # this model's own axis values (sub-models)
     values: dict | None = None  # Akeneo values, only with keep_values
+    # A root model's categories: a variant's assignments are those beyond them.
+    categories: tuple[str, ...] = ()
 
 
 # The accumulator grows with the number of models: its facts are kept compact. A master joins

@@ -16,9 +16,10 @@ product is a loop over its values with a dict lookup each. Then, with a `MasterA
 Every call returns a `ProductResult`: the record (or None), its category assignments, its
 `(pricebook id, PriceTable)`s and its problems. A fatal problem means the item was skipped.
 
-Decisions: category assignments go to standard products, bundles and masters only (SFCC
-variants and variation groups take their master's categories, as in the mapping example); the
-first assigned category in the tree is primary. Masters and variation groups get no prices
+Decisions: category assignments go to standard products, bundles and masters; a variant gets
+only the categories it has beyond its root model's (Akeneo lets a variant be classified further;
+variation groups take their master's, as in the mapping example). Where assignments go, and
+which one is primary, is the `Placement`'s (see `sites`): the first category of each catalog. Masters and variation groups get no prices
 (SFCC prices a master from its variants). A variation group carries its display name and its
 level-1 axis values, as in the mapping example.
 """
@@ -48,6 +49,7 @@ from jobs.transform.media import asset_media_path
 from jobs.transform.prices import price_tables
 from jobs.transform.problems import Problem
 from jobs.transform.shapes import describe, model_problem, product_problem, record_name
+from jobs.transform.sites import Placement
 from jobs.transform.values import Target, ValueRule, compile_rules
 
 _LOCALIZED_FIELDS = ("display_name", "long_description", "short_description")
@@ -93,13 +95,16 @@ class ProductTransformer:
         known_locales: Iterable[str] | None = None,
         currencies: Iterable[str] | None = None,
         asset_path: Callable[[str, str], str] = asset_media_path,
+        placement: Placement | None = None,
     ) -> None:
         """`family_variants`: every family's variants (Akeneo's families/<code>/variants), each
         with its `code` and `variant_attribute_sets`. `category_ids`: lower-cased category code →
         SFCC id, as `CategoriesResult.ids`. `known_locales`: Akeneo's locale codes; a value in a
         locale outside them is reported, one in a known but unmapped locale is skipped quietly
         (None: skip every unmapped locale quietly). `currencies`: the channel's; prices are
-        exported in the configured currencies, else in these (None: in every currency)."""
+        exported in the configured currencies, else in these (None: in every currency). `placement`:
+        the assignments' catalogs when categories go to storefront catalogs; without it every
+        assignment is to `category_ids` in the product's own catalog."""
         attributes = list(attributes)
         options = {code: list(items) for code, items in options.items()}
         self.config = config
@@ -109,7 +114,7 @@ class ProductTransformer:
         self._options = options
         self._option_display: dict[str, dict[str, tuple[int, dict]]] = {}
         self._axes = {fv["code"]: _axes(fv) for fv in family_variants}
-        self._category_ids = category_ids
+        self._placement = placement if placement is not None else Placement.of({None: category_ids})
         self._langs = dict(config.locales)
         self._default_lang = config.default_lang
         self._known_locales = (
@@ -263,6 +268,9 @@ class ProductTransformer:
         state = masters.add_variant(root.code, identifier, axis_values)
         state.add_images(axis_values.get(levels[0][0]), out.images)
         result.product = product
+        result.assignments = self._placement.assignments(
+            identifier, _codes(data.get("categories")), exclude=root.categories
+        )
         result.prices, result.unpriced = price_tables(identifier, out.prices, self.config, self.currencies)
         return result
 
@@ -308,8 +316,9 @@ class ProductTransformer:
             axis_values = {axis: v for axis in levels[0] if (v := self._axis_value(values, axis, notes))}
             result.problems.extend(Problem(code, note) for note in notes)
         info = ModelInfo(
-            code, parent.lower() if parent else None, model["family_variant"], axis_values, values
-        )
+            code, parent.lower() if parent else None, model["family_variant"], axis_values, values,
+            categories=() if parent else _codes(model.get("categories")),
+        )  # fmt: skip
         problem = masters.add_model(info)
         if problem is not None:
             return result.fail(problem.message)
@@ -466,15 +475,15 @@ class ProductTransformer:
         return bundled
 
     def _assignments(self, identifier: str, categories) -> list[CategoryAssignment]:
-        """Assignments to categories of the exported tree; the first one is primary."""
-        assignments: list[CategoryAssignment] = []
-        seen: set[str] = set()
-        for code in categories or ():
-            category_id = self._category_ids.get(code.lower())
-            if category_id is not None and category_id not in seen:
-                seen.add(category_id)
-                assignments.append(CategoryAssignment(identifier, category_id, primary=not assignments))
-        return assignments
+        """Assignments to categories of the exported trees (see `Placement.assignments`)."""
+        return self._placement.assignments(identifier, _codes(categories))
+
+
+def _codes(categories) -> tuple[str, ...]:
+    """Akeneo's category codes of a record; anything else in the list is not a code."""
+    if not isinstance(categories, list | tuple):
+        return ()
+    return tuple(code for code in categories if isinstance(code, str))
 
 
 def _axes(family_variant: Mapping) -> tuple[tuple[str, ...], ...]:

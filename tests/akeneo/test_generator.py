@@ -46,7 +46,12 @@ def test_it_writes_a_consistent_clean_catalog(small_catalog):
     types = {a["type"] for a in attributes.values()}
     assert len(attributes) == 40 and len(types) == 13
     depth = max(_depth(code, categories) for code in categories)
-    assert depth == 4
+    assert depth == 5
+    # One tree, one sub-tree per site; some products are classified in both sites.
+    sites = [code for code, parent in categories.items() if parent == "master"]
+    assert sites == ["site_fashion", "site_living"]
+    in_sites = [{_site(code, categories) for code in p["categories"]} for p in products]
+    assert sum(1 for found in in_sites if found == set(sites)) > 0
     assert len(read(small_catalog, "channels.jsonl")) == 2
     assert sum(1 for p in products if p["associations"]) > 0
     assert sum(1 for p in products if p["quantified_associations"]) > 0
@@ -82,3 +87,9 @@ def test_it_is_served_completely_by_the_demo_server(small_catalog):
     # a two-level variant carries its own size, its sub-model's colour and its root's name
     assert {"size", "color", "name"} <= set(variant["values"])
     assert variant["values"]["name"] == root["values"]["name"]
+
+
+def _site(code: str, parents: dict) -> str:
+    while parents[parents[code]]:
+        code = parents[code]
+    return code

@@ -132,6 +132,8 @@ def _category_element(c: Category) -> etree._Element:
     SubElement(el, "online-flag").text = flag(c.online)
     if c.parent is not None:
         SubElement(el, "parent").text = check_id(c.parent, ID_MAX, "parent category id", c.id)
+    if c.position is not None:
+        SubElement(el, "position").text = repr(float(c.position))
     return el
 
 
@@ -143,7 +145,8 @@ def _assignment_element(a: CategoryAssignment) -> etree._Element:
         attrs["mode"] = "delete"
         return etree.Element("category-assignment", attrs)
     el = etree.Element("category-assignment", attrs)
-    SubElement(el, "primary-flag").text = flag(a.primary)
+    if a.primary is not None:
+        SubElement(el, "primary-flag").text = flag(a.primary)
     return el
 
 
