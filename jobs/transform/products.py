@@ -48,7 +48,7 @@ from jobs.transform.media import asset_media_path
 from jobs.transform.prices import price_tables
 from jobs.transform.problems import Problem
 from jobs.transform.shapes import describe, model_problem, product_problem, record_name
-from jobs.transform.values import Target, ValueRule, compile_rules
+from jobs.transform.values import LABEL_SUFFIX, RecordLabels, Target, ValueRule, compile_rules
 
 _LOCALIZED_FIELDS = ("display_name", "long_description", "short_description")
 
@@ -93,17 +93,19 @@ class ProductTransformer:
         known_locales: Iterable[str] | None = None,
         currencies: Iterable[str] | None = None,
         asset_path: Callable[[str, str], str] = asset_media_path,
+        records: RecordLabels | None = None,
     ) -> None:
         """`family_variants`: every family's variants (Akeneo's families/<code>/variants), each
         with its `code` and `variant_attribute_sets`. `category_ids`: lower-cased category code →
         SFCC id, as `CategoriesResult.ids`. `known_locales`: Akeneo's locale codes; a value in a
         locale outside them is reported, one in a known but unmapped locale is skipped quietly
         (None: skip every unmapped locale quietly). `currencies`: the channel's; prices are
-        exported in the configured currencies, else in these (None: in every currency)."""
+        exported in the configured currencies, else in these (None: in every currency). `records`:
+        reference entity code → record code → labels by locale, for the labels of record links."""
         attributes = list(attributes)
         options = {code: list(items) for code, items in options.items()}
         self.config = config
-        self.rules: dict[str, ValueRule] = compile_rules(attributes, options, config, asset_path)
+        self.rules: dict[str, ValueRule] = compile_rules(attributes, options, config, asset_path, records)
         self._rules_lower = {code.lower(): rule for code, rule in self.rules.items()}
         self._labels = {a["code"]: a.get("labels") or {} for a in attributes}
         self._options = options
@@ -168,10 +170,20 @@ class ProductTransformer:
                     continue
                 if target is Target.CUSTOM:  # most values: no call to _put
                     custom.append(CustomValue(name, value, lang))
+                    if rule.labels is not None:
+                        self._record_labels(custom, rule, value, lang)
                 else:
                     self._put(product, out, rule, target, value, lang)
         _add_x_default(product, self._default_lang)
         return out
+
+    @staticmethod
+    def _record_labels(custom: list[CustomValue], rule: ValueRule, value, lang) -> None:
+        """The linked records' labels beside their codes; a localizable link's in its own locale."""
+        name = rule.name + LABEL_SUFFIX
+        for label_lang, text in rule.labels(value):
+            if lang is None or label_lang == lang:
+                custom.append(CustomValue(name, text, label_lang))
 
     def _put(self, product: Product, out: _Values, rule: ValueRule, target, value, lang) -> None:
         if target is Target.CUSTOM:
