@@ -141,6 +141,10 @@ PATHS = {
     "system_attributes": "mapping.system_attributes",
     "excluded_attributes": "mapping.excluded_attributes",
     "link_types": "mapping.link_types",
+    "recommendation_types": "mapping.recommendation_types",
+    "quantified_types": "mapping.quantified_types",
+    "custom_attributes": "mapping.custom_attributes",
+    "custom_attribute_types": "mapping.custom_attribute_types",
     "image_view_types": "mapping.image_view_types",
     "asset_view_types": "mapping.asset_view_types",
     "model_mode": "mapping.model_mode",
@@ -180,8 +184,10 @@ SECTIONS = [
     ("akeneo", "Akeneo connection", [("", [name for name in PATHS if name.startswith("akeneo_")])]),
     ("locales", "Channel & locales", [("", ["channel", "locales", "default_locale", "catalog_id"])]),
     ("mapping", "Mapping", [
-        ("Attributes", ["attribute_prefix", "system_attributes", "excluded_attributes"]),
-        ("Associations and images", ["link_types", "image_view_types", "asset_view_types"]),
+        ("Attributes", ["attribute_prefix", "system_attributes", "custom_attributes", "custom_attribute_types",
+                        "excluded_attributes"]),
+        ("Associations and images", ["recommendation_types", "link_types", "quantified_types", "image_view_types",
+                                     "asset_view_types"]),
         ("Product models", ["model_mode"]),
         ("Prices", ["price_attribute", "pricebook_id_pattern", "pricebook_name_pattern", "currencies"]),
     ]),
@@ -213,7 +219,22 @@ class ConfigForm(forms.Form):
     system_attributes = KeyValueField(
         label="Attributes → system attributes", help_text="e.g. name = display-name"
     )
+    custom_attributes = KeyValueField(
+        label="Attributes → the storefront's custom attributes",
+        help_text="No definition is exported for these, e.g. color = color",
+    )
+    custom_attribute_types = KeyValueField(
+        label="Their types in SFCC", help_text="Checked against the Akeneo type, e.g. color = string"
+    )
     excluded_attributes = CodeListField(label="Attributes not imported")
+    recommendation_types = KeyValueField(
+        label="Association types → recommendation types",
+        help_text="SFCC's recommendationType values, e.g. X_SELL = 1 (wins over a link type)",
+    )
+    quantified_types = KeyValueField(
+        label="Quantified association types → bundle or set",
+        help_text="Unlisted types make bundles, e.g. OUTFIT = set",
+    )
     link_types = KeyValueField(
         label="Association types → product link types", help_text="e.g. X_SELL = cross-sell"
     )

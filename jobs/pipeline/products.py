@@ -74,7 +74,9 @@ class Export:
             self.config, attributes, options, variants, ctx.state.get("category_ids", {}),
             known_locales=[locale["code"] for locale in client.locales(enabled_only=False)],
             currencies=channel.get("currencies") or [],
+            records=common.record_labels(ctx),
         )  # fmt: skip
+        common.report(ctx, self.transformer.mapping_problems)
         header = CatalogHeader(
             catalog_id=self.config.catalog_id,
             view_types=sorted(
@@ -184,7 +186,8 @@ class Export:
         c = self.catalog
         return (
             f"catalog.xml: {c.category_count:,} categories, {c.product_count:,} products, "
-            f"{c.assignment_count:,} category assignments; {len(self.pricebooks)} pricebooks"
+            f"{c.assignment_count:,} category assignments, {c.recommendation_count:,} recommendations; "
+            f"{len(self.pricebooks)} pricebooks"
         )
 
 

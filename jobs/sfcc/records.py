@@ -93,6 +93,7 @@ class ProductKind(StrEnum):
     VARIATION_GROUP = "variation-group"
     VARIANT = "variant"
     BUNDLE = "bundle"
+    SET = "set"
 
 
 @dataclass(slots=True)
@@ -135,6 +136,15 @@ class ProductLink:
 
 
 @dataclass(slots=True)
+class Recommendation:
+    """A product recommendation (catalog.xsd `<recommendation>`) from the product that carries it
+    to `product_id`; `type` is a value of SFCC's `recommendationType` enumeration ("1", "2", …)."""
+
+    product_id: str
+    type: str
+
+
+@dataclass(slots=True)
 class BundledProduct:
     product_id: str
     quantity: int = 1
@@ -161,6 +171,9 @@ class Product:
     variation_groups: list[str] = field(default_factory=list)
     links: list[ProductLink] = field(default_factory=list)
     bundled: list[BundledProduct] = field(default_factory=list)
+    set_products: list[str] = field(default_factory=list)  # a product set's products
+    # Written as top-level `<recommendation>` elements of the catalog, after the assignments.
+    recommendations: list[Recommendation] = field(default_factory=list)
     mode: Mode | None = None
 
 

@@ -18,7 +18,7 @@ from jobs.sfcc.records import AttributeDefinition, AttributeGroup, AttributeType
 from jobs.transform.config import MappingConfig
 from jobs.transform.locales import localize_or_code
 from jobs.transform.problems import Problem
-from jobs.transform.values import AKENEO_KINDS, LABEL_SUFFIX
+from jobs.transform.values import AKENEO_KINDS, LABEL_SUFFIX, mapping_problem
 
 _TYPES = {
     "text": AttributeType.STRING,
@@ -90,6 +90,10 @@ def attribute_definition(
             Problem(code, f"attribute type {akeneo_type!r} has no SFCC counterpart; not imported")
         )
         return None
+    problem = mapping_problem(attribute, config)
+    if problem is not None:
+        problems.append(Problem(code, problem))
+        return None
     if not _is_custom(code, kind, config):
         return None
     definition = AttributeDefinition(
@@ -128,6 +132,8 @@ def _is_custom(code: str, kind: str, config: MappingConfig) -> bool:
         return False
     if code in config.excluded_attributes or code in config.system_attributes:
         return False
+    if code in config.custom_attributes:
+        return False  # the storefront's own attribute: its definition is the storefront's
     if kind == "image" and code in config.image_view_types:
         return False
     return not (kind == "assets" and code in config.asset_view_types)

@@ -12,6 +12,39 @@ from enum import StrEnum
 
 from jobs.transform.locales import X_DEFAULT
 
+# The system attributes of SFCC's Product, as catalog.xsd's complexType.Product (and its
+# complexType.PageAttributes) has them: the elements holding one attribute's value, not the
+# structures (images, variations, links, options, custom attributes …).
+SFCC_PRODUCT_SYSTEM_ATTRIBUTES = frozenset(
+    {
+        "ean", "upc", "unit", "unit-quantity", "unit-measure", "min-order-quantity", "step-quantity",
+        "display-name", "short-description", "long-description", "store-receipt-name", "store-tax-class",
+        "store-force-price-flag", "store-non-inventory-flag", "store-non-revenue-flag",
+        "store-non-discountable-flag", "online-flag", "online-from", "online-to", "available-flag",
+        "searchable-flag", "searchable-if-unavailable-flag", "template", "tax-class-id", "brand",
+        "manufacturer-name", "manufacturer-sku", "search-placement", "search-rank", "sitemap-included-flag",
+        "sitemap-changefrequency", "sitemap-priority", "page-title", "page-description", "page-keywords",
+        "page-url",
+    }
+)  # fmt: skip
+# The types of SFCC custom attributes (metadata.xsd simpleType.AttributeDefinition.Type) a
+# mapping onto an existing custom attribute may name.
+SFCC_ATTRIBUTE_TYPES = frozenset(
+    {
+        "string",
+        "text",
+        "html",
+        "int",
+        "double",
+        "boolean",
+        "date",
+        "datetime",
+        "enum-of-string",
+        "set-of-string",
+    }
+)
+# What a quantified association type becomes.
+QUANTIFIED_TARGETS = ("bundle", "set")
 # The Product fields a PIM attribute can be sent to instead of becoming a custom attribute.
 SYSTEM_ATTRIBUTES = frozenset(
     {
@@ -67,6 +100,7 @@ _AKENEO_CODE = re.compile(r"^[A-Za-z0-9_]+$")
 _AKENEO_LOCALE = re.compile(r"^[a-z]{2,3}(_[A-Za-z0-9]+)+$")
 _XML_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")
 _SFCC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_ATTRIBUTE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,255}$")
 _PREFIX = re.compile(r"^([A-Za-z][A-Za-z0-9_]*)?$")
 
 
@@ -82,6 +116,17 @@ class MappingConfig:
     system_attributes: dict[str, str] = field(default_factory=_default_system_attributes)
     # Akeneo association type → SFCC product link type; unmapped types are not exported.
     link_types: dict[str, str] = field(default_factory=_default_link_types)
+    # Akeneo association type → SFCC recommendationType value ("1", "2", …): these types become
+    # product recommendations instead of links, as the cartridge does by default.
+    recommendation_types: dict[str, str] = field(default_factory=dict)
+    # Akeneo quantified association type → "bundle" or "set"; an unlisted type makes a bundle.
+    quantified_types: dict[str, str] = field(default_factory=dict)
+    # Akeneo attribute → an SFCC custom attribute the storefront already has (SFRA's `color`,
+    # `size`): its values are written there and no definition is exported for it.
+    custom_attributes: dict[str, str] = field(default_factory=dict)
+    # SFCC custom attribute id → its type in the storefront, checked against the Akeneo type;
+    # an attribute not listed is taken to have the type the Akeneo attribute implies.
+    custom_attribute_types: dict[str, str] = field(default_factory=dict)
     # Image attribute / asset collection attribute → SFCC image view type. Attributes listed here
     # become image groups; image attributes not listed become custom string attributes.
     image_view_types: dict[str, str] = field(default_factory=dict)
@@ -146,11 +191,23 @@ class MappingConfig:
 
     def _validate_targets(self, add) -> None:
         for code, target in self.system_attributes.items():
-            if target not in SYSTEM_ATTRIBUTES:
-                add("system_attributes", f"{code!r} → {target!r}: not a system attribute SFCC accepts.")
+            if target not in SFCC_PRODUCT_SYSTEM_ATTRIBUTES:
+                add(
+                    "system_attributes",
+                    f"{code!r} → {target!r}: SFCC's Product has no system attribute {target!r} "
+                    "(map a custom attribute under custom_attributes).",
+                )
+            elif target not in SYSTEM_ATTRIBUTES:
+                add(
+                    "system_attributes",
+                    f"{code!r} → {target!r}: a system attribute this import does not write "
+                    f"(it writes {', '.join(sorted(SYSTEM_ATTRIBUTES))}).",
+                )
         for code, link_type in self.link_types.items():
             if link_type not in LINK_TYPES:
                 add("link_types", f"{code!r} → {link_type!r}: not an SFCC product link type.")
+        self._validate_associations(add)
+        self._validate_custom(add)
         for name in ("image_view_types", "asset_view_types"):
             for code, view_type in getattr(self, name).items():
                 if not _SFCC_ID.match(view_type or ""):
@@ -166,6 +223,40 @@ class MappingConfig:
                 "system_attributes",
                 f"{self.price_attribute!r} is the price attribute; it goes to pricebooks.",
             )
+
+    def _validate_associations(self, add) -> None:
+        for code, number in self.recommendation_types.items():
+            if not re.fullmatch(r"[1-9][0-9]{0,8}", number or ""):
+                add(
+                    "recommendation_types",
+                    f"{code!r} → {number!r}: a recommendation type is a whole number (SFCC's "
+                    "recommendationType values, like 1 for cross-sell in SFRA).",
+                )
+            if code in self.link_types:
+                add(
+                    "recommendation_types",
+                    f"{code!r} is mapped both to a recommendation and to a product link; choose one.",
+                )
+        for code, target in self.quantified_types.items():
+            if target not in QUANTIFIED_TARGETS:
+                add("quantified_types", f"{code!r} → {target!r}: choose bundle or set.")
+
+    def _validate_custom(self, add) -> None:
+        for code, attribute_id in self.custom_attributes.items():
+            if not _ATTRIBUTE_ID.match(attribute_id or ""):
+                add("custom_attributes", f"{code!r} → {attribute_id!r}: not an SFCC attribute id.")
+            if code in self.system_attributes:
+                add("custom_attributes", f"{code!r} is mapped both to a system and to a custom attribute.")
+        targets = list(self.custom_attributes.values())
+        for attribute_id in sorted({t for t in targets if targets.count(t) > 1}):
+            add("custom_attributes", f"Two Akeneo attributes are mapped to {attribute_id!r}.")
+        for attribute_id, kind in self.custom_attribute_types.items():
+            if kind not in SFCC_ATTRIBUTE_TYPES:
+                add(
+                    "custom_attribute_types",
+                    f"{attribute_id!r}: {kind!r} is not an SFCC attribute type "
+                    f"({', '.join(sorted(SFCC_ATTRIBUTE_TYPES))}).",
+                )
 
     def _validate_pricebook(self, add) -> None:
         for name in ("pricebook_id_pattern", "pricebook_name_pattern"):

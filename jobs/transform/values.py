@@ -333,6 +333,64 @@ _SYSTEM_FIELDS = {
 }
 
 
+# The SFCC types that can hold each kind of Akeneo value; the first is the one it implies.
+ACCEPTING_TYPES = {
+    "text": ("string", "text", "html", "enum-of-string"),
+    "textarea": ("text", "html", "string"),
+    "number": ("double", "int", "string", "text"),
+    "boolean": ("boolean", "string"),
+    "date": ("date", "datetime", "string"),
+    "simpleselect": ("enum-of-string", "string"),
+    "multiselect": ("enum-of-string", "set-of-string"),
+    "metric": ("string", "text"),
+    "image": ("string", "text"),
+    "file": ("string", "text"),
+    "assets": ("set-of-string",),
+    "table": ("text", "html"),
+    "record": ("string", "enum-of-string"),
+    "records": ("set-of-string", "enum-of-string"),
+}
+# The kinds each system attribute written by this import can hold.
+_SYSTEM_KINDS = {
+    "display-name": ("text", "textarea", "simpleselect", "record"),
+    "long-description": ("text", "textarea"),
+    "short-description": ("text", "textarea"),
+    "ean": ("text", "number"),
+    "upc": ("text", "number"),
+    "brand": ("text", "simpleselect", "record"),
+    "manufacturer-name": ("text", "simpleselect", "record"),
+    "manufacturer-sku": ("text", "number"),
+}
+
+
+def mapping_problem(attribute: dict, config: MappingConfig) -> str | None:
+    """Why the configured target of an attribute cannot hold its values (None when it can),
+    naming the configuration field. Such an attribute is not imported."""
+    code = attribute["code"]
+    kind = AKENEO_KINDS.get(attribute.get("type"))
+    if kind in (None, "identifier", "prices") or code in config.excluded_attributes:
+        return None
+    if code in config.system_attributes:
+        target = config.system_attributes[code]
+        allowed = _SYSTEM_KINDS.get(target)
+        if allowed is not None and kind not in allowed:
+            return (
+                f"mapping.system_attributes.{code}: SFCC's {target!r} cannot hold the values of an "
+                f"Akeneo {attribute.get('type')} attribute; not imported"
+            )
+    elif code in config.custom_attributes:
+        attribute_id = config.custom_attributes[code]
+        declared = config.custom_attribute_types.get(attribute_id)
+        accepted = ACCEPTING_TYPES.get(kind, ())
+        if declared is not None and declared not in accepted:
+            return (
+                f"mapping.custom_attributes.{code}: SFCC's {attribute_id!r} is {declared!r}, which cannot "
+                f"hold the values of an Akeneo {attribute.get('type')} attribute "
+                f"(it needs {' or '.join(accepted)}); not imported"
+            )
+    return None
+
+
 def option_index(options: Iterable[dict]) -> dict[str, str]:
     """Lower-cased option code → option code."""
     return {option["code"].lower(): option["code"] for option in options}
@@ -356,7 +414,8 @@ def compile_rules(
         kind = AKENEO_KINDS.get(attribute.get("type"), "unsupported")
         entity = (records or {}).get(attribute.get("reference_data_name") or "")
         labels = None
-        if kind in ("record", "records") and target is Target.CUSTOM and entity is not None:
+        own = code not in config.custom_attributes  # a storefront's attribute has no `_label` companion
+        if kind in ("record", "records") and target is Target.CUSTOM and own and entity is not None:
             labels = _record_labels(entity, config)
         rules[code] = ValueRule(
             code=code,
@@ -378,7 +437,11 @@ def _route(attribute: dict, options: Iterable[dict], config: MappingConfig, asse
         return Target.SKIP, "", _skip
     if code == config.price_attribute or kind == "prices":
         return (Target.PRICES, "", _prices) if code == config.price_attribute else (Target.SKIP, "", _skip)
+    if mapping_problem(attribute, config) is not None:
+        return Target.SKIP, "", _skip  # reported once by the caller (`mapping_problem`)
     convert = _converter(attribute, kind, options, asset_path, config)
+    if code in config.custom_attributes:
+        return Target.CUSTOM, config.custom_attributes[code], convert
     if kind == "image" and code in config.image_view_types:
         return Target.IMAGES, config.image_view_types[code], convert
     if kind == "assets" and code in config.asset_view_types:
