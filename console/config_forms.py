@@ -145,6 +145,8 @@ PATHS = {
     "quantified_types": "mapping.quantified_types",
     "custom_attributes": "mapping.custom_attributes",
     "custom_attribute_types": "mapping.custom_attribute_types",
+    "content_library": "mapping.content_library",
+    "content_site": "mapping.content_site",
     "image_view_types": "mapping.image_view_types",
     "asset_view_types": "mapping.asset_view_types",
     "model_mode": "mapping.model_mode",
@@ -189,6 +191,7 @@ SECTIONS = [
         ("Associations and images", ["recommendation_types", "link_types", "quantified_types", "image_view_types",
                                      "asset_view_types"]),
         ("Product models", ["model_mode"]),
+        ("Reference entities", ["content_library", "content_site"]),
         ("Prices", ["price_attribute", "pricebook_id_pattern", "pricebook_name_pattern", "currencies"]),
     ]),
     ("filters", "Filters", [
@@ -241,6 +244,12 @@ class ConfigForm(forms.Form):
     image_view_types = KeyValueField(label="Image attributes → view types", help_text="e.g. picture = large")
     asset_view_types = KeyValueField(
         label="Asset collection attributes → view types", help_text="e.g. gallery = large"
+    )
+    content_library = forms.CharField(
+        label="Shared content library", required=False, help_text="Its id, e.g. RefArchSharedLibrary"
+    )
+    content_site = forms.CharField(
+        label="Or the site whose private library", required=False, help_text="A site id, e.g. RefArch"
     )
     model_mode = forms.ChoiceField(label="Product model import", choices=_choices("mapping.model_mode"))
     price_attribute = forms.CharField(label="Price attribute")

@@ -38,6 +38,14 @@ def demo_document() -> dict:
         },
         # The generated catalog's packshot assets; its `notices` assets are PDFs, not images.
         "asset_view_types": {"gallery": "large"},
+        # As the cartridge does by default: cross-sells become recommendations (SFRA's type 1,
+        # "Product Detail Page - Cross Sell"), winning over its default link type; the other
+        # association types stay product links.
+        "recommendation_types": {"X_SELL": "1"},
+        # The generated catalog's OUTFIT associations make product sets; PACK makes bundles.
+        "quantified_types": {"OUTFIT": "set"},
+        # Reference entities into SFRA's shared library.
+        "content_library": "RefArchSharedLibrary",
     }
     document["delivery"] |= {
         "target": "sfcc",

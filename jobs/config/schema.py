@@ -308,6 +308,9 @@ SCHEMA: Schema = {
         "quantified_types": StrMap(_MAPPING_DEFAULTS.quantified_types),
         "custom_attributes": StrMap(_MAPPING_DEFAULTS.custom_attributes),
         "custom_attribute_types": StrMap(_MAPPING_DEFAULTS.custom_attribute_types),
+        # Each names a folder of the archive: libraries/<id>/, sites/<id>/library/.
+        "content_library": Text(max_length=min(SFCC_ID_MAX, FILE_NAME_MAX)),
+        "content_site": Text(max_length=32),  # simpleType.Generic.NonEmptyString.32 (site-id)
         "image_view_types": StrMap(),
         "asset_view_types": StrMap(),
         "model_mode": Choice(tuple(m.value for m in ModelImportMode), _MAPPING_DEFAULTS.model_mode.value),
@@ -488,6 +491,8 @@ def mapping_config(mapping: dict) -> MappingConfig:
         quantified_types=dict(mapping["quantified_types"]),
         custom_attributes=dict(mapping["custom_attributes"]),
         custom_attribute_types=dict(mapping["custom_attribute_types"]),
+        content_library=mapping["content_library"],
+        content_site=mapping["content_site"],
         image_view_types=dict(mapping["image_view_types"]),
         asset_view_types=dict(mapping["asset_view_types"]),
         model_mode=ModelImportMode(mapping["model_mode"]),

@@ -202,3 +202,26 @@ class PriceTable:
     amount: Decimal
     quantity: int = 1
     mode: Mode | None = None
+
+
+# --- libraries/<library-id>/library.xml, sites/<site-id>/library/library.xml -------------
+
+
+@dataclass(slots=True)
+class LibraryFolder:
+    id: str
+    display_name: Localized = field(default_factory=dict)
+    parent: str = "root"  # every library has its root folder
+    online: bool = True
+
+
+@dataclass(slots=True)
+class ContentAsset:
+    """A content asset (library.xsd `<content>`), classified in `folder_id`."""
+
+    id: str
+    display_name: Localized = field(default_factory=dict)
+    folder_id: str | None = None
+    online: bool = True
+    custom: list[CustomValue] = field(default_factory=list)
+    mode: Mode | None = None

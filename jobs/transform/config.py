@@ -117,7 +117,8 @@ class MappingConfig:
     # Akeneo association type → SFCC product link type; unmapped types are not exported.
     link_types: dict[str, str] = field(default_factory=_default_link_types)
     # Akeneo association type → SFCC recommendationType value ("1", "2", …): these types become
-    # product recommendations instead of links, as the cartridge does by default.
+    # product recommendations instead of links (this map wins over `link_types`), as the
+    # cartridge does by default.
     recommendation_types: dict[str, str] = field(default_factory=dict)
     # Akeneo quantified association type → "bundle" or "set"; an unlisted type makes a bundle.
     quantified_types: dict[str, str] = field(default_factory=dict)
@@ -127,6 +128,10 @@ class MappingConfig:
     # SFCC custom attribute id → its type in the storefront, checked against the Akeneo type;
     # an attribute not listed is taken to have the type the Akeneo attribute implies.
     custom_attribute_types: dict[str, str] = field(default_factory=dict)
+    # Where reference entities go: a shared content library (its id), or else the private
+    # library of the site `content_site`.
+    content_library: str = ""
+    content_site: str = ""
     # Image attribute / asset collection attribute → SFCC image view type. Attributes listed here
     # become image groups; image attributes not listed become custom string attributes.
     image_view_types: dict[str, str] = field(default_factory=dict)
@@ -146,6 +151,15 @@ class MappingConfig:
 
     def pricebook_name(self, currency: str) -> str:
         return self.pricebook_name_pattern.format(currency=currency.upper())
+
+    def library_path(self) -> tuple[str, str | None] | None:
+        """(archive path of library.xml, library-id or None for a private library); None when
+        neither a library nor a site is configured."""
+        if self.content_library:
+            return f"libraries/{self.content_library}/library.xml", self.content_library
+        if self.content_site:
+            return f"sites/{self.content_site}/library/library.xml", None
+        return None
 
     @property
     def default_lang(self) -> str:
@@ -208,6 +222,11 @@ class MappingConfig:
                 add("link_types", f"{code!r} → {link_type!r}: not an SFCC product link type.")
         self._validate_associations(add)
         self._validate_custom(add)
+        for name in ("content_library", "content_site"):
+            if getattr(self, name) and not _SFCC_ID.match(getattr(self, name)):
+                add(name, f"{getattr(self, name)!r} is not an SFCC id (letters, digits, '.', '_', '-').")
+        if self.content_library and self.content_site:
+            add("content_site", "Give a shared library or a site whose private library it is, not both.")
         for name in ("image_view_types", "asset_view_types"):
             for code, view_type in getattr(self, name).items():
                 if not _SFCC_ID.match(view_type or ""):
@@ -231,11 +250,6 @@ class MappingConfig:
                     "recommendation_types",
                     f"{code!r} → {number!r}: a recommendation type is a whole number (SFCC's "
                     "recommendationType values, like 1 for cross-sell in SFRA).",
-                )
-            if code in self.link_types:
-                add(
-                    "recommendation_types",
-                    f"{code!r} is mapped both to a recommendation and to a product link; choose one.",
                 )
         for code, target in self.quantified_types.items():
             if target not in QUANTIFIED_TARGETS:

@@ -22,10 +22,8 @@ def test_it_checks_recommendation_bundle_and_custom_mappings():
         custom_attribute_types={"color": "colour"},
     ).validate()
     assert errors["recommendation_types"] == [
-        "'X_SELL' is mapped both to a recommendation and to a product link; choose one.",
         "'UPSELL' → 'two': a recommendation type is a whole number (SFCC's recommendationType values, "
         "like 1 for cross-sell in SFRA).",
-        "'UPSELL' is mapped both to a recommendation and to a product link; choose one.",
     ]
     assert errors["quantified_types"] == ["'PACK' → 'kit': choose bundle or set."]
     assert errors["custom_attributes"] == [
@@ -38,7 +36,7 @@ def test_it_checks_recommendation_bundle_and_custom_mappings():
 
 def test_the_document_carries_them_with_their_dotted_paths():
     document = default_document()
-    document["mapping"] |= {"recommendation_types": {"X_SELL": "0"}, "link_types": {}}
+    document["mapping"] |= {"recommendation_types": {"X_SELL": "0"}}
     _, problems = normalize(document)
     assert (
         "mapping.recommendation_types: 'X_SELL' → '0': a recommendation type is a whole number"
