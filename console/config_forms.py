@@ -154,6 +154,12 @@ PATHS = {
     "system_attributes": "mapping.system_attributes",
     "excluded_attributes": "mapping.excluded_attributes",
     "link_types": "mapping.link_types",
+    "recommendation_types": "mapping.recommendation_types",
+    "quantified_types": "mapping.quantified_types",
+    "custom_attributes": "mapping.custom_attributes",
+    "custom_attribute_types": "mapping.custom_attribute_types",
+    "content_library": "mapping.content_library",
+    "content_site": "mapping.content_site",
     "image_view_types": "mapping.image_view_types",
     "asset_view_types": "mapping.asset_view_types",
     "model_mode": "mapping.model_mode",
@@ -204,9 +210,12 @@ SECTIONS = [
         ("Removals", ["removed_products"]),
     ]),
     ("mapping", "Mapping", [
-        ("Attributes", ["attribute_prefix", "system_attributes", "excluded_attributes"]),
-        ("Associations and images", ["link_types", "image_view_types", "asset_view_types"]),
+        ("Attributes", ["attribute_prefix", "system_attributes", "custom_attributes", "custom_attribute_types",
+                        "excluded_attributes"]),
+        ("Associations and images", ["recommendation_types", "link_types", "quantified_types", "image_view_types",
+                                     "asset_view_types"]),
         ("Product models", ["model_mode"]),
+        ("Reference entities", ["content_library", "content_site"]),
         ("Prices", ["price_attribute", "pricebook_id_pattern", "pricebook_name_pattern", "currencies"]),
     ]),
     ("filters", "Filters", [
@@ -268,13 +277,34 @@ class ConfigForm(forms.Form):
     system_attributes = KeyValueField(
         label="Attributes → system attributes", help_text="e.g. name = display-name"
     )
+    custom_attributes = KeyValueField(
+        label="Attributes → the storefront's custom attributes",
+        help_text="No definition is exported for these, e.g. color = color",
+    )
+    custom_attribute_types = KeyValueField(
+        label="Their types in SFCC", help_text="Checked against the Akeneo type, e.g. color = string"
+    )
     excluded_attributes = CodeListField(label="Attributes not imported")
+    recommendation_types = KeyValueField(
+        label="Association types → recommendation types",
+        help_text="SFCC's recommendationType values, e.g. X_SELL = 1 (wins over a link type)",
+    )
+    quantified_types = KeyValueField(
+        label="Quantified association types → bundle or set",
+        help_text="Unlisted types make bundles, e.g. OUTFIT = set",
+    )
     link_types = KeyValueField(
         label="Association types → product link types", help_text="e.g. X_SELL = cross-sell"
     )
     image_view_types = KeyValueField(label="Image attributes → view types", help_text="e.g. picture = large")
     asset_view_types = KeyValueField(
         label="Asset collection attributes → view types", help_text="e.g. gallery = large"
+    )
+    content_library = forms.CharField(
+        label="Shared content library", required=False, help_text="Its id, e.g. RefArchSharedLibrary"
+    )
+    content_site = forms.CharField(
+        label="Or the site whose private library", required=False, help_text="A site id, e.g. RefArch"
     )
     model_mode = forms.ChoiceField(label="Product model import", choices=_choices("mapping.model_mode"))
     price_attribute = forms.CharField(label="Price attribute")

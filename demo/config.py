@@ -40,6 +40,14 @@ def demo_document(*, two_sites: bool = True) -> dict:
         },
         # The generated catalog's packshot assets; its `notices` assets are PDFs, not images.
         "asset_view_types": {"gallery": "large"},
+        # As the cartridge does by default: cross-sells become recommendations (SFRA's type 1,
+        # "Product Detail Page - Cross Sell"), winning over its default link type; the other
+        # association types stay product links.
+        "recommendation_types": {"X_SELL": "1"},
+        # The generated catalog's OUTFIT associations make product sets; PACK makes bundles.
+        "quantified_types": {"OUTFIT": "set"},
+        # Reference entities into SFRA's shared library.
+        "content_library": "RefArchSharedLibrary",
     }
     # Two sites, as SFRA builds them: products in the master catalog, each site's categories
     # (one sub-tree of the generated catalog's tree) and assignments in its storefront catalog.

@@ -108,7 +108,16 @@ ATTRIBUTES: list[tuple[str, str, str, bool, bool, dict]] = [
     ("user_manual", "pim_catalog_file", "media", False, False, {"allowed_extensions": ["pdf"]}),
     ("gallery", "pim_catalog_asset_collection", "media", False, False, {"reference_data_name": "packshots"}),
     ("notices", "pim_catalog_asset_collection", "media", False, False, {"reference_data_name": "notices"}),
-]
+    # Enterprise / SaaS types, last so the values above keep their random stream.
+    ("designer", "akeneo_reference_entity", "marketing", False, False, {"reference_data_name": "designers"}),
+    ("fabrics", "akeneo_reference_entity_collection", "technical", False, False, {"reference_data_name": "fabrics"}),
+    ("size_chart", "pim_catalog_table", "technical", False, False, {"table_configuration": [
+        {"code": "size", "data_type": "select", "labels": {"en_US": "Size"}, "is_required_for_completeness": True,
+         "options": [{"code": size, "labels": {"en_US": size.upper()}} for size in ["xs", "s", "m", "l", "xl", "xxl"]]},
+        {"code": "chest_cm", "data_type": "number", "labels": {"en_US": "Chest (cm)"}, "validations": {}},
+        {"code": "length_cm", "data_type": "number", "labels": {"en_US": "Length (cm)"}, "validations": {}},
+    ]}),
+]  # fmt: skip
 ATTRIBUTE_BY_CODE = {a[0]: a for a in ATTRIBUTES}
 GROUPS = ["marketing", "technical", "erp", "pricing", "media"]
 COMMON = [
@@ -166,6 +175,25 @@ FAMILIES = {
     "furniture": COMMON + ["material", "length", "weight", "color", "certifications", "care_instructions"],
     "accessories": COMMON + ["color", "material", "waterproof", "variation_name", "variation_image"],
 }
+# The Enterprise attributes of each family, valued from a hash of the identifier rather than the
+# random stream, so a seed's other values stay what they were before these were added.
+ENTERPRISE_ATTRIBUTES = {
+    "shirts": ["designer", "fabrics", "size_chart"],
+    "shoes": ["designer", "size_chart"],
+    "furniture": ["designer", "fabrics"],
+    "accessories": ["designer"],
+}
+# Reference entity → (label, record codes); each record has a label per locale, a description
+# and, for fabrics, a country (a single option) and a weight (a number).
+REFERENCE_ENTITIES = {
+    "designers": ("Designers", [f"designer_{i:02d}" for i in range(1, 31)]),
+    "fabrics": (
+        "Fabrics",
+        ["cotton", "linen", "wool", "silk", "denim", "velvet", "tweed", "canvas", "jersey"],
+    ),
+}
+# Quantified association types; PACK makes bundles, OUTFIT product sets (see demo/config.py).
+QUANTIFIED_TYPES = ("PACK", "OUTFIT")
 REQUIRED = {
     "ecommerce": ["sku", "name", "description", "price", "main_image", "brand"],
     "mobile": ["sku", "name", "price"],
@@ -312,8 +340,59 @@ def write_structure(out: Path) -> None:
                 "is_two_way": True,
             },
             {"code": "PACK", "labels": labels("Pack"), "is_quantified": True, "is_two_way": False},
+            {"code": "OUTFIT", "labels": labels("Outfit"), "is_quantified": True, "is_two_way": False},
         ],
     )
+    write_reference_entities(out)
+
+
+def write_reference_entities(out: Path) -> None:
+    """Akeneo Enterprise's reference entities: their attributes and records."""
+    write_jsonl(
+        out / "reference-entities.jsonl",
+        (
+            {"code": code, "labels": labels(label), "image": None}
+            for code, (label, _) in REFERENCE_ENTITIES.items()
+        ),
+    )
+    countries = OPTIONS["country_of_origin"]
+    for code, (_, records) in REFERENCE_ENTITIES.items():
+        attributes = [
+            {"code": "label", "labels": labels("Label"), "type": "text", "value_per_locale": True,
+             "value_per_channel": False, "is_required_for_completeness": False, "max_characters": None,
+             "is_textarea": False, "is_rich_text_editor": False, "validation_rule": "none", "validation_regexp": None},
+            {"code": "description", "labels": labels("Description"), "type": "text", "value_per_locale": True,
+             "value_per_channel": False, "is_required_for_completeness": False, "max_characters": None,
+             "is_textarea": True, "is_rich_text_editor": True, "validation_rule": "none", "validation_regexp": None},
+        ]  # fmt: skip
+        if code == "fabrics":
+            attributes += [
+                {"code": "country", "labels": labels("Country"), "type": "single_option", "value_per_locale": False,
+                 "value_per_channel": False, "is_required_for_completeness": False},
+                {"code": "weight_gsm", "labels": labels("Weight (g/m²)"), "type": "number",
+                 "value_per_locale": False, "value_per_channel": False, "is_required_for_completeness": False,
+                 "decimals_allowed": False, "min_value": "1", "max_value": "1000"},
+            ]  # fmt: skip
+        write_jsonl(out / f"reference-entities__{code}__attributes.jsonl", attributes)
+        rows = []
+        for position, record in enumerate(records):
+            name = record.replace("_", " ").title()
+            values = {
+                "label": [
+                    {"locale": loc, "channel": None, "data": text} for loc, text in labels(name).items()
+                ],
+                "description": [
+                    {"locale": "en_US", "channel": None, "data": f"<p>{name}, one of our {code}.</p>"},
+                    {"locale": "fr_FR", "channel": None, "data": f"<p>{name}, l'un de nos {code}.</p>"},
+                ],
+            }
+            if code == "fabrics":
+                values["country"] = [
+                    {"locale": None, "channel": None, "data": countries[position % len(countries)]}
+                ]
+                values["weight_gsm"] = [{"locale": None, "channel": None, "data": str(120 + 15 * position)}]
+            rows.append({"code": record, "values": values, "created": BASE_TIME, "updated": BASE_TIME})
+        write_jsonl(out / f"reference-entities__{code}__records.jsonl", rows)
 
 
 def _attribute(position: int, spec: tuple) -> dict:
@@ -337,7 +416,7 @@ def _family(code: str, attributes: list[str]) -> dict:
     return {
         "code": code,
         "labels": labels(code.title()),
-        "attributes": sorted(set(attributes)),
+        "attributes": sorted(set(attributes) | set(ENTERPRISE_ATTRIBUTES.get(code, ()))),
         "attribute_as_label": "name",
         "attribute_as_image": "main_image",
         "attribute_requirements": {ch: [a for a in req if a in attributes] for ch, req in REQUIRED.items()},
@@ -487,10 +566,23 @@ class CatalogStream:
             "categories": self.rng.sample(self.categories, self.rng.choice((1, 1, 2))),
             "groups": [],
             "parent": None,
-            "values": self._values(identifier, attributes, drop=0.15),
+            "values": self._values(identifier, attributes, drop=0.15)
+            | _enterprise_values(identifier, family),
             "associations": self._associations(),
             "quantified_associations": self._quantified(),
         }
+        if (
+            not product["quantified_associations"]
+            and _hashed(identifier) % 40 == 0
+            and len(self.recent_products) > 3
+        ):
+            outfit = sorted(list(self.recent_products)[-3:])
+            product["quantified_associations"] = {
+                "OUTFIT": {
+                    "products": [{"identifier": p, "quantity": 1} for p in outfit],
+                    "product_models": [],
+                }
+            }
         if self.bad_every and (self.counts.products + 1) % self.bad_every == 0:
             self._spoil(product)
         self.recent_products.append(identifier)
@@ -547,6 +639,8 @@ class CatalogStream:
 
     def _model(self, code, parent, family, variant, attributes, categories, axis=None) -> dict:
         values = self._values(code, [a for a in attributes if a not in ("sku", "ean")], drop=0.05)
+        if parent is None:
+            values |= _enterprise_values(code, family)
         for name, value in (axis or {}).items():
             values[name] = [_value(value)]
         self.counts.product_models += 1
@@ -661,6 +755,32 @@ class CatalogStream:
             values["price"] = [_value([{"amount": "abc", "currency": "EUR"}])]
         else:
             product["family"] = "discontinued_family"
+
+
+def _hashed(key: str) -> int:
+    return int(sha1(key.encode()).hexdigest()[:8], 16)  # noqa: S324 (a spread, not security)
+
+
+def _enterprise_values(key: str, family: str) -> dict:
+    """Values of the reference entity and table attributes, chosen by a hash of the key."""
+    values = {}
+    spread = _hashed(key)
+    for code in ENTERPRISE_ATTRIBUTES.get(family, ()):
+        if code == "designer":
+            records = REFERENCE_ENTITIES["designers"][1]
+            values[code] = [_value(records[spread % len(records)])]
+        elif code == "fabrics":
+            records = REFERENCE_ENTITIES["fabrics"][1]
+            start = spread % len(records)
+            values[code] = [_value(sorted({records[start], records[(start + spread // 7) % len(records)]}))]
+        elif code == "size_chart":
+            base = 80 + spread % 20
+            rows = [
+                {"size": size, "chest_cm": base + 4 * i, "length_cm": 60 + 2 * i}
+                for i, size in enumerate(SIZES[: 3 + spread % 4])
+            ]
+            values[code] = [_value(rows)]
+    return values
 
 
 def _value(data, locale: str | None = None, scope: str | None = None) -> dict:

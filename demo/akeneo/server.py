@@ -53,6 +53,8 @@ from demo.akeneo.snapshot import NONE, RecordIndex, Snapshot, iso, product_uuid
 API = "/api/rest/v1"
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 10
+# Reference entities and their records come in pages of Akeneo's own size: no `limit` parameter.
+ENTITY_PAGE_SIZE = 100
 MEDIA_TYPES = ("pim_catalog_image", "pim_catalog_file")
 _IDENTIFIER_PROPERTY = re.compile(rb'^\{\s*"identifier"\s*:\s*"(?:[^"\\]|\\.)*"\s*,\s*')
 # Well-known credentials of a local demo that holds no real data (override them to test auth).
@@ -127,6 +129,7 @@ class DemoAkeneoServer:
         media_bandwidth: float = 0.0,
         concurrency: int = 0,
         updated_spread: int = 0,
+        entity_page_size: int = ENTITY_PAGE_SIZE,
     ):
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError("The demo Akeneo server binds the loopback interface only")
@@ -141,6 +144,7 @@ class DemoAkeneoServer:
         )  # fmt: skip
         self.missing_media_404 = missing_media_404
         self.uuid_products = uuid_products
+        self.entity_page_size = max(1, entity_page_size)
         self.stats: Counter[str] = Counter()
         self.sleep: Callable[[float], None] = time.sleep  # every latency goes through it (tests record it)
         self._httpd = _HTTPServer((host, port), _Handler)
@@ -218,6 +222,15 @@ class DemoAkeneoServer:
              self.asset_attribute),
             ("GET", rf"{API}/asset-families/(?P<family>[^/]+)/assets", self.list_assets),
             ("GET", rf"{API}/asset-families/(?P<family>[^/]+)/assets/(?P<code>[^/]+)", self.asset),
+            ("GET", rf"{API}/reference-entities", self.list_reference_entities),
+            ("GET", rf"{API}/reference-entities/(?P<code>[^/]+)", self.reference_entity),
+            ("GET", rf"{API}/reference-entities/(?P<entity>[^/]+)/attributes",
+             self.list_reference_entity_attributes),
+            ("GET", rf"{API}/reference-entities/(?P<entity>[^/]+)/attributes/(?P<code>[^/]+)",
+             self.reference_entity_attribute),
+            ("GET", rf"{API}/reference-entities/(?P<entity>[^/]+)/records", self.list_records_of_entity),
+            ("GET", rf"{API}/reference-entities/(?P<entity>[^/]+)/records/(?P<code>[^/]+)",
+             self.record_of_entity),
             ("GET", rf"{API}/attributes/(?P<code>[^/]+)/options", self.list_options),
             ("GET", rf"{API}/attributes/(?P<attr>[^/]+)/options/(?P<code>[^/]+)", self.option),
             ("GET", rf"{API}/families/(?P<code>[^/]+)/variants", self.list_variants),
@@ -599,6 +612,72 @@ class DemoAkeneoServer:
         items = [json.dumps(r, ensure_ascii=False, separators=(",", ":")).encode() for r in chunk]
         return self._page(req, links, items, None, {})
 
+    # --- reference entities (Enterprise / SaaS) ------------------------------------------
+
+    def list_reference_entities(self, req: Request) -> Response:
+        return self._entity_pages(req, self.snapshot.reference_entities, f"{API}/reference-entities")
+
+    def reference_entity(self, req: Request, code: str) -> Response:
+        return self._one(req, self.snapshot.reference_entities, code, "reference entities")
+
+    def _entity(self, code: str) -> dict:
+        found = next((e for e in self.snapshot.reference_entities if e.get("code") == code), None)
+        if found is None:
+            raise ApiError(404, f'Reference entity "{code}" does not exist.')
+        return found
+
+    def list_reference_entity_attributes(self, req: Request, entity: str) -> Response:
+        """Not paginated in Akeneo's reference: one list of every attribute of the entity."""
+        self._entity(entity)
+        return json_response(self.snapshot.entity_attributes(entity))
+
+    def reference_entity_attribute(self, req: Request, entity: str, code: str) -> Response:
+        self._entity(entity)
+        attributes = self.snapshot.entity_attributes(entity)
+        return self._one(req, attributes, code, f"reference entity {entity} attributes")
+
+    def list_records_of_entity(self, req: Request, entity: str) -> Response:
+        self._entity(entity)
+        channel, locales = req.query.get("channel"), req.query.get("locales")
+        wanted = set(locales.split(",")) if locales else None
+        if channel is not None and not any(c["code"] == channel for c in self.snapshot.channels):
+            raise ApiError(422, f'Channel "{channel}" does not exist.')
+        records = [_trim_record(r, channel, wanted) for r in self.snapshot.entity_records(entity)]
+        return self._entity_pages(req, records, f"{API}/reference-entities/{quote(entity)}/records")
+
+    def record_of_entity(self, req: Request, entity: str, code: str) -> Response:
+        self._entity(entity)
+        return self._one(
+            req, self.snapshot.entity_records(entity), code, f"reference entity {entity} records"
+        )
+
+    def _entity_pages(self, req: Request, records: list[dict], path: str) -> Response:
+        """Search-after pages of `entity_page_size`, sorted by code, with an opaque cursor;
+        Akeneo offers neither `limit` nor another pagination type on these lists."""
+        ordered = sorted(records, key=lambda r: r["code"])
+        cursor = req.query.get("search_after")
+        if cursor:
+            try:
+                after = base64.urlsafe_b64decode(cursor.encode()).decode()
+            except (ValueError, UnicodeDecodeError):
+                raise ApiError(422, "The search_after cursor is not valid.") from None
+            ordered = [r for r in ordered if r["code"] > after]
+        chunk = ordered[: self.entity_page_size]
+        links = {"self": req.path_with_query(), "first": _first_query(req, True)}
+        if len(ordered) > self.entity_page_size:
+            token = base64.urlsafe_b64encode(chunk[-1]["code"].encode()).decode()
+            links["next"] = _replace_query(req, {"search_after": token})
+        base = f"{req.base}{path}/"
+        items = [
+            json.dumps(
+                {"_links": {"self": {"href": base + quote(r["code"], safe="")}}, **r},
+                ensure_ascii=False,
+                separators=(",", ":"),
+            ).encode()
+            for r in chunk
+        ]
+        return self._page(req, links, items, None, {})
+
     # --- media ----------------------------------------------------------------------------
 
     def media(self, code: str, download: bool) -> Response:
@@ -672,6 +751,23 @@ def with_identifier_value(record: dict, attribute: str | None) -> dict:
         return record
     value = {"locale": None, "scope": None, "data": record["identifier"]}
     return {**record, "values": {**values, attribute: [value]}}
+
+
+def _trim_record(record: dict, channel: str | None, locales: set[str] | None) -> dict:
+    """A record's values for one channel and some locales, as Akeneo filters them."""
+    if channel is None and locales is None:
+        return record
+    values = {}
+    for code, entries in (record.get("values") or {}).items():
+        kept = [
+            e
+            for e in entries
+            if (channel is None or e.get("channel") in (None, channel))
+            and (locales is None or e.get("locale") is None or e.get("locale") in locales)
+        ]
+        if kept:
+            values[code] = kept
+    return {**record, "values": values}
 
 
 def _pagination(req: Request, *, supports_search_after: bool) -> bool:

@@ -201,6 +201,8 @@ class Snapshot:
         self.categories = read_jsonl(self.dir / "categories.jsonl")
         self.association_types = read_jsonl(self.dir / "association-types.jsonl")
         self.asset_families = read_jsonl(self.dir / "asset-families.jsonl")
+        # Enterprise / SaaS only: a snapshot without them answers an empty list.
+        self.reference_entities = _optional_jsonl(self.dir / "reference-entities.jsonl") or []
         self.attribute_by_code = {a["code"]: a for a in self.attributes}
         self.family_by_code = {f["code"]: f for f in self.families}
         self.family_ids, self.category_ids = Interner(), Interner()
@@ -271,6 +273,12 @@ class Snapshot:
         return [{"code": main, "labels": {}, "type": "media_file", "media_type": "image",
                  "value_per_locale": False, "value_per_channel": False, "is_required_for_completeness": False,
                  "allowed_extensions": [], "max_file_size": None}]  # fmt: skip
+
+    def entity_attributes(self, entity_code: str) -> list[dict]:
+        return _optional_jsonl(self.dir / f"reference-entities__{entity_code}__attributes.jsonl") or []
+
+    def entity_records(self, entity_code: str) -> list[dict]:
+        return _optional_jsonl(self.dir / f"reference-entities__{entity_code}__records.jsonl") or []
 
     def updated_at(self, index: RecordIndex, row: int) -> float:
         touched = index.updated.get(row)

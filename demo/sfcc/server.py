@@ -432,6 +432,8 @@ class _Handler(BaseHTTPRequestHandler):
                 for c, p in data["products"].items()
             },
             "pricebooks": {b: len(p) for b, p in data["pricebooks"].items()},
+            "recommendations": {c: len(r) for c, r in data["recommendations"].items()},
+            "libraries": {lib: len(c) for lib, c in data["libraries"].items()},
             "executions": executions,
         }
         wants_json = path.endswith(".json") or "format=json" in self.path

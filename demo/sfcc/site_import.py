@@ -22,8 +22,9 @@ NS = {
     "http://www.demandware.com/xml/impex/catalog/2006-10-31": "catalog.xsd",
     "http://www.demandware.com/xml/impex/metadata/2006-10-31": "metadata.xsd",
     "http://www.demandware.com/xml/impex/pricebook/2006-10-31": "pricebook.xsd",
+    "http://www.demandware.com/xml/impex/library/2006-10-31": "library.xsd",
 }
-_ORDER = ("meta", "catalogs", "pricebooks")
+_ORDER = ("meta", "libraries", "sites", "catalogs", "pricebooks")
 
 
 class ImportFailed(Exception):
@@ -38,6 +39,10 @@ class Store:
     categories: dict[str, set[str]] = field(default_factory=dict)  # catalog id -> category ids
     products: dict[str, set[str]] = field(default_factory=dict)  # catalog id -> product ids
     pricebooks: dict[str, set[str]] = field(default_factory=dict)  # pricebook id -> product ids
+    # catalog id -> "source>target>type" of its product recommendations
+    recommendations: dict[str, set[str]] = field(default_factory=dict)
+    # library id (a private one: "site:<site-id>") -> content asset ids
+    libraries: dict[str, set[str]] = field(default_factory=dict)
 
     def all_products(self) -> set[str]:
         return set().union(*self.products.values()) if self.products else set()
@@ -51,6 +56,8 @@ class Store:
             "categories": listed(self.categories),
             "products": listed(self.products),
             "pricebooks": listed(self.pricebooks),
+            "recommendations": listed(self.recommendations),
+            "libraries": listed(self.libraries),
         }
 
     @classmethod
@@ -63,6 +70,8 @@ class Store:
             sets(data.get("categories", {})),
             sets(data.get("products", {})),
             sets(data.get("pricebooks", {})),
+            sets(data.get("recommendations", {})),
+            sets(data.get("libraries", {})),
         )
 
 
@@ -115,6 +124,8 @@ class SiteImport:
                 self._pricebooks(name, events)
             elif kind == "meta":
                 self._metadata(events)
+            elif kind == "library":
+                self._library(name, events)
             else:
                 for _ in events:
                     pass
@@ -143,6 +154,7 @@ class SiteImport:
         products: dict[str, list[str]] = {}
         deleted: set[str] = set()
         assignments: list[tuple[str, str]] = []
+        recommendations: list[tuple[str, str, str]] = []
         for _, el in events:
             tag = etree.QName(el).localname
             parent = el.getparent()
@@ -161,10 +173,20 @@ class SiteImport:
                 ]
             elif tag == "category-assignment":
                 assignments.append((el.get("product-id"), el.get("category-id")))
+            elif tag == "recommendation":
+                recommendations.append((el.get("source-id"), el.get("target-id"), el.get("type") or ""))
             el.clear()
             while el.getprevious() is not None:
                 del parent[0]
         self._apply_catalog(name, catalog_id, categories, products, deleted, assignments)
+        known = self.store.all_products()
+        kept = self.store.recommendations.setdefault(catalog_id, set())
+        for source, target, kind in recommendations:
+            missing = next((p for p in (source, target) if p not in known), None)
+            if missing is not None:
+                self._reject(name, "recommendation of product", source, f"product '{missing}' not found")
+            else:
+                kept.add(f"{source}>{target}>{kind}")
 
     def _apply_catalog(self, name, catalog_id, categories, products, deleted, assignments) -> None:
         known_categories = self.store.categories.setdefault(catalog_id, set())
@@ -225,6 +247,20 @@ class SiteImport:
             if etree.QName(el).localname == "attribute-definition":
                 self.store.attributes.add(el.get("attribute-id"))
 
+    def _library(self, name: str, events) -> None:
+        key = None
+        contents = set()
+        for _, el in events:
+            tag = etree.QName(el).localname
+            if tag == "library":
+                key = el.get("library-id")
+            elif tag == "content" and el.getparent() is not None and el.getparent().getparent() is None:
+                contents.add(el.get("content-id"))
+                el.clear()
+        if key is None:  # a site's private library: sites/<site-id>/library/library.xml
+            key = "site:" + name.split("/")[1]
+        self.store.libraries.setdefault(key, set()).update(contents)
+
 
 def _kind(name: str) -> str:
     if name.startswith("catalogs/") and name.endswith("/catalog.xml"):
@@ -233,6 +269,8 @@ def _kind(name: str) -> str:
         return "pricebook"
     if name.startswith("meta/"):
         return "meta"
+    if name.endswith("/library.xml") and name.startswith(("libraries/", "sites/")):
+        return "library"
     return "other"
 
 

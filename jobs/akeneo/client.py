@@ -128,12 +128,22 @@ class AkeneoClient:
         return self.transport.get_json(path, params)
 
     def pages(
-        self, path: str, params: dict | None = None, *, search_after: bool = False, with_count: bool = False
+        self,
+        path: str,
+        params: dict | None = None,
+        *,
+        search_after: bool = False,
+        with_count: bool = False,
+        server_paged: bool = False,
     ) -> Iterator[Page]:
-        """Every page of a list, following `_links.next.href` (absolute or relative)."""
-        query = {"limit": self.page_size, **(params or {})}
+        """Every page of a list, following `_links.next.href` (absolute or relative).
+        `server_paged`: a list whose page size and cursor are Akeneo's alone (reference
+        entities and their records): neither `limit` nor a pagination type is sent."""
+        query = {**(params or {})} if server_paged else {"limit": self.page_size, **(params or {})}
         count = None
-        if search_after:
+        if server_paged:
+            with_count = False  # Akeneo counts none of these lists
+        elif search_after:
             query["pagination_type"] = "search_after"
             # Akeneo ignores `with_count` under search_after ("the with_count parameter is
             # unavailable", Pagination doc): the count is asked apart, page pagination, limit 1.
@@ -398,6 +408,38 @@ class AkeneoClient:
     def assets(self, family_code: str, search: dict | None = None) -> Iterator[dict]:
         params = ListQuery(search=search).params()
         return self.items(f"{API}/asset-families/{_seg(family_code)}/assets", params, search_after=True)
+
+    # --- reference entities (Enterprise / SaaS) -------------------------------------------
+
+    def reference_entities(self) -> Iterator[dict]:
+        """Every reference entity: `code`, `labels`, `image`. Akeneo pages them search-after
+        only, at its own page size. A PIM without the feature answers 404 (`AkeneoNotFound`)."""
+        return self.items_server_paged(f"{API}/reference-entities")
+
+    def reference_entity_attributes(self, entity_code: str) -> list[dict]:
+        """The attributes of a reference entity: one list, not paginated."""
+        body = self.get(f"{API}/reference-entities/{_seg(entity_code)}/attributes")
+        if not isinstance(body, list) or not all(isinstance(item, dict) for item in body):
+            raise AkeneoInvalidResponse(
+                f"Akeneo answered no list of attributes for reference entity {entity_code!r}"
+            )
+        return body
+
+    def reference_entity_records(
+        self, entity_code: str, *, channel: str | None = None, locales: Iterable[str] | None = None
+    ) -> Iterator[dict]:
+        """The records of a reference entity (`code`, `values`, `created`, `updated`); `channel`
+        and `locales` trim their values as for products."""
+        params = {}
+        if channel:
+            params["channel"] = channel
+        if locales:
+            params["locales"] = ",".join(locales)
+        return self.items_server_paged(f"{API}/reference-entities/{_seg(entity_code)}/records", params)
+
+    def items_server_paged(self, path: str, params: dict | None = None) -> Iterator[dict]:
+        for page in self.pages(path, params, server_paged=True):
+            yield from page.items
 
     def download_asset_media(
         self, code: str, dest: str | os.PathLike | BinaryIO, *, max_bytes: int | None = None

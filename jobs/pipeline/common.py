@@ -7,6 +7,7 @@ from pathlib import Path
 
 from jobs import config as import_config
 from jobs.akeneo.client import AkeneoClient
+from jobs.akeneo.errors import AkeneoNotFound
 from jobs.context import JobFailed, StepContext, TooManyDataErrors
 from jobs.transform import Problem
 
@@ -73,6 +74,42 @@ def attributes(ctx: StepContext) -> list[dict]:
     if "attributes" not in ctx.state:
         ctx.state["attributes"] = list(akeneo(ctx).attributes())
     return ctx.state["attributes"]
+
+
+ENTITY_TYPES = ("akeneo_reference_entity", "akeneo_reference_entity_collection")
+
+
+def record_labels(ctx: StepContext) -> dict[str, dict[str, dict[str, str]]]:
+    """The labels of the records product attributes link to: entity → record → locale → label,
+    asked once per execution, for the entities some attribute links to only. An entity Akeneo
+    does not have is a data error; its links keep their codes."""
+    if "record_labels" not in ctx.state:
+        client = akeneo(ctx)
+        locales = list(settings(ctx).mapping.locales)
+        entities = {a.get("reference_data_name") for a in attributes(ctx) if a.get("type") in ENTITY_TYPES}
+        found: dict[str, dict[str, dict[str, str]]] = {}
+        for entity in sorted(e for e in entities if isinstance(e, str) and e):
+            try:
+                records = client.reference_entity_records(entity, locales=locales)
+                found[entity] = {
+                    r["code"]: labels_of(r) for r in records if isinstance(r, dict) and r.get("code")
+                }
+            except AkeneoNotFound:
+                ctx.data_error(
+                    entity, "Akeneo has no such reference entity; its links are written without labels"
+                )
+        ctx.state["record_labels"] = found
+    return ctx.state["record_labels"]
+
+
+def labels_of(record: dict) -> dict[str, str]:
+    """A record's labels by locale: the values of its `label` attribute."""
+    entries = (record.get("values") or {}).get("label") if isinstance(record.get("values"), dict) else None
+    return {
+        e["locale"]: e["data"]
+        for e in entries or ()
+        if isinstance(e, dict) and isinstance(e.get("locale"), str) and isinstance(e.get("data"), str)
+    }
 
 
 def staging(ctx: StepContext) -> Path:

@@ -1,7 +1,9 @@
-"""The four Akeneo import jobs of DESIGN §2: ids, steps and the SFCC resources they lock."""
+"""The Akeneo import jobs of DESIGN §2, and the reference entities' own job: ids, steps and
+the SFCC resources they lock."""
 
 from jobs.pipeline.attributes import export_attributes
 from jobs.pipeline.delivery import build_archive, deliver_archive
+from jobs.pipeline.entities import export_reference_entities
 from jobs.pipeline.media import export_pricebook_headers, transfer_assets, transfer_media
 from jobs.pipeline.products import (
     advance_watermark,
@@ -15,6 +17,7 @@ ATTRIBUTES = "1- Akeneo-Import-Attributes"
 MEDIA_PRICEBOOK = "2- Akeneo-Import-Media-Assets-Pricebook"
 DIFFERENTIAL_PRODUCTS = "3-1- Akeneo-Differential-Import-Products"
 FULL_PRODUCTS = "3-2- Akeneo-Full-Import-Products"
+REFERENCE_ENTITIES = "4- Akeneo-Import-Reference-Entities"
 
 IMPORT_ORDER = "1, then 2, then 3-1 (differential) or 3-2 (full)"
 
@@ -75,3 +78,20 @@ for job_id, description, full in [
             on_success=advance_watermark,
         )
     )
+register(
+    Job(
+        id=REFERENCE_ENTITIES,
+        description="Reference entities and their records → content assets of a content library",
+        steps=(
+            Step(
+                "export-reference-entities",
+                export_reference_entities,
+                "Entities → library folders, records → content assets",
+            ),
+            *deliver,
+        ),
+        # Its Content attribute definitions go to the metadata, as job 1's do.
+        locks=frozenset({"metadata", "library"}),
+        order="after 1 (independent of the product imports)",
+    )
+)

@@ -102,7 +102,9 @@ class Export:
             known_locales=[locale["code"] for locale in client.locales(enabled_only=False)],
             currencies=channel.get("currencies") or [],
             placement=ctx.state.get("placement"),
+            records=common.record_labels(ctx),
         )  # fmt: skip
+        common.report(ctx, self.transformer.mapping_problems)
         header = CatalogHeader(
             catalog_id=self.config.catalog_id,
             view_types=sorted(
@@ -270,10 +272,14 @@ class Export:
             c = self.catalog
             parts = [
                 f"catalog.xml: {c.category_count:,} categories, {c.product_count:,} products, "
-                f"{c.assignment_count:,} category assignments"
+                f"{c.assignment_count:,} category assignments, {c.recommendation_count:,} recommendations"
             ]
         else:
-            parts = [f"{self.config.catalog_id}/catalog.xml: {self.catalog.product_count:,} products"]
+            c = self.catalog
+            parts = [
+                f"{self.config.catalog_id}/catalog.xml: {c.product_count:,} products, "
+                f"{c.recommendation_count:,} recommendations"
+            ]
             parts += [
                 f"{catalog_id}/catalog.xml: {c.category_count:,} categories, "
                 f"{c.assignment_count:,} category assignments"

@@ -94,6 +94,7 @@ class ProductKind(StrEnum):
     VARIATION_GROUP = "variation-group"
     VARIANT = "variant"
     BUNDLE = "bundle"
+    SET = "set"
 
 
 @dataclass(slots=True)
@@ -136,6 +137,15 @@ class ProductLink:
 
 
 @dataclass(slots=True)
+class Recommendation:
+    """A product recommendation (catalog.xsd `<recommendation>`) from the product that carries it
+    to `product_id`; `type` is a value of SFCC's `recommendationType` enumeration ("1", "2", …)."""
+
+    product_id: str
+    type: str
+
+
+@dataclass(slots=True)
 class BundledProduct:
     product_id: str
     quantity: int = 1
@@ -162,6 +172,9 @@ class Product:
     variation_groups: list[str] = field(default_factory=list)
     links: list[ProductLink] = field(default_factory=list)
     bundled: list[BundledProduct] = field(default_factory=list)
+    set_products: list[str] = field(default_factory=list)  # a product set's products
+    # Written as top-level `<recommendation>` elements of the catalog, after the assignments.
+    recommendations: list[Recommendation] = field(default_factory=list)
     mode: Mode | None = None
 
 
@@ -191,4 +204,27 @@ class PriceTable:
     product_id: str
     amount: Decimal
     quantity: int = 1
+    mode: Mode | None = None
+
+
+# --- libraries/<library-id>/library.xml, sites/<site-id>/library/library.xml -------------
+
+
+@dataclass(slots=True)
+class LibraryFolder:
+    id: str
+    display_name: Localized = field(default_factory=dict)
+    parent: str = "root"  # every library has its root folder
+    online: bool = True
+
+
+@dataclass(slots=True)
+class ContentAsset:
+    """A content asset (library.xsd `<content>`), classified in `folder_id`."""
+
+    id: str
+    display_name: Localized = field(default_factory=dict)
+    folder_id: str | None = None
+    online: bool = True
+    custom: list[CustomValue] = field(default_factory=list)
     mode: Mode | None = None

@@ -2,8 +2,11 @@
 
 Attributes sent to a system attribute, images and assets sent to image groups, the identifier and
 the price collection get no definition: their values live elsewhere in the catalog or pricebooks.
-An attribute of a type SFCC has no counterpart for (reference data, reference entities, tables…)
-is reported as a problem and left out; the import continues with the others.
+An attribute of a type SFCC has no counterpart for (reference data, made-up types) is reported
+as a problem and left out; the import continues with the others. A table attribute becomes a
+text attribute holding its rows as JSON; a reference entity link a string (a collection a
+set-of-string) of record codes, with a localizable `<id>_label` attribute beside it for the
+records' labels.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from jobs.sfcc.records import AttributeDefinition, AttributeGroup, AttributeType
 from jobs.transform.config import MappingConfig
 from jobs.transform.locales import localize_or_code
 from jobs.transform.problems import Problem
-from jobs.transform.values import AKENEO_KINDS
+from jobs.transform.values import AKENEO_KINDS, LABEL_SUFFIX, mapping_problem
 
 _TYPES = {
     "text": AttributeType.STRING,
@@ -29,6 +32,9 @@ _TYPES = {
     "image": AttributeType.STRING,
     "file": AttributeType.STRING,
     "assets": AttributeType.SET_OF_STRING,
+    "table": AttributeType.TEXT,  # the rows as JSON: SFCC has no table type
+    "record": AttributeType.STRING,  # the record code; its labels in `<id>_label`
+    "records": AttributeType.SET_OF_STRING,
 }
 
 
@@ -53,8 +59,11 @@ def transform_attributes(
             attribute, options.get(attribute["code"], ()), config, result.problems
         )
         if definition is not None:
-            result.definitions.append(definition)
-            members.setdefault(attribute.get("group") or "", []).append(definition.id)
+            group = members.setdefault(attribute.get("group") or "", [])
+            for item in (definition, label_definition(attribute, definition, config)):
+                if item is not None:
+                    result.definitions.append(item)
+                    group.append(item.id)
     for group in sorted(groups, key=lambda g: (g.get("sort_order", 0), g["code"])):
         attribute_ids = members.get(group["code"])
         if attribute_ids:  # a group with nothing custom in it would be an empty box in BM
@@ -81,6 +90,10 @@ def attribute_definition(
             Problem(code, f"attribute type {akeneo_type!r} has no SFCC counterpart; not imported")
         )
         return None
+    problem = mapping_problem(attribute, config)
+    if problem is not None:
+        problems.append(Problem(code, problem))
+        return None
     if not _is_custom(code, kind, config):
         return None
     definition = AttributeDefinition(
@@ -95,11 +108,32 @@ def attribute_definition(
     return definition
 
 
+def label_definition(
+    attribute: dict, definition: AttributeDefinition, config: MappingConfig
+) -> AttributeDefinition | None:
+    """The localizable companion of a record link: the linked records' labels."""
+    kind = AKENEO_KINDS.get(attribute.get("type"))
+    if kind not in ("record", "records"):
+        return None
+    labels = attribute.get("labels") or {}
+    return AttributeDefinition(
+        id=definition.id + LABEL_SUFFIX,
+        type=definition.type,
+        display_name={
+            lang: f"{text} (label)" for lang, text in
+            localize_or_code(labels, attribute["code"], config.locales, config.default_locale).items()
+        },
+        localizable=True,
+    )  # fmt: skip
+
+
 def _is_custom(code: str, kind: str, config: MappingConfig) -> bool:
     if kind in ("identifier", "prices") or code == config.price_attribute:
         return False
     if code in config.excluded_attributes or code in config.system_attributes:
         return False
+    if code in config.custom_attributes:
+        return False  # the storefront's own attribute: its definition is the storefront's
     if kind == "image" and code in config.image_view_types:
         return False
     return not (kind == "assets" and code in config.asset_view_types)

@@ -12,6 +12,39 @@ from enum import StrEnum
 
 from jobs.transform.locales import X_DEFAULT
 
+# The system attributes of SFCC's Product, as catalog.xsd's complexType.Product (and its
+# complexType.PageAttributes) has them: the elements holding one attribute's value, not the
+# structures (images, variations, links, options, custom attributes …).
+SFCC_PRODUCT_SYSTEM_ATTRIBUTES = frozenset(
+    {
+        "ean", "upc", "unit", "unit-quantity", "unit-measure", "min-order-quantity", "step-quantity",
+        "display-name", "short-description", "long-description", "store-receipt-name", "store-tax-class",
+        "store-force-price-flag", "store-non-inventory-flag", "store-non-revenue-flag",
+        "store-non-discountable-flag", "online-flag", "online-from", "online-to", "available-flag",
+        "searchable-flag", "searchable-if-unavailable-flag", "template", "tax-class-id", "brand",
+        "manufacturer-name", "manufacturer-sku", "search-placement", "search-rank", "sitemap-included-flag",
+        "sitemap-changefrequency", "sitemap-priority", "page-title", "page-description", "page-keywords",
+        "page-url",
+    }
+)  # fmt: skip
+# The types of SFCC custom attributes (metadata.xsd simpleType.AttributeDefinition.Type) a
+# mapping onto an existing custom attribute may name.
+SFCC_ATTRIBUTE_TYPES = frozenset(
+    {
+        "string",
+        "text",
+        "html",
+        "int",
+        "double",
+        "boolean",
+        "date",
+        "datetime",
+        "enum-of-string",
+        "set-of-string",
+    }
+)
+# What a quantified association type becomes.
+QUANTIFIED_TARGETS = ("bundle", "set")
 # The Product fields a PIM attribute can be sent to instead of becoming a custom attribute.
 SYSTEM_ATTRIBUTES = frozenset(
     {
@@ -67,6 +100,7 @@ _AKENEO_CODE = re.compile(r"^[A-Za-z0-9_]+$")
 _AKENEO_LOCALE = re.compile(r"^[a-z]{2,3}(_[A-Za-z0-9]+)+$")
 _XML_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")
 _SFCC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_ATTRIBUTE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,255}$")
 _PREFIX = re.compile(r"^([A-Za-z][A-Za-z0-9_]*)?$")
 
 
@@ -82,6 +116,22 @@ class MappingConfig:
     system_attributes: dict[str, str] = field(default_factory=_default_system_attributes)
     # Akeneo association type → SFCC product link type; unmapped types are not exported.
     link_types: dict[str, str] = field(default_factory=_default_link_types)
+    # Akeneo association type → SFCC recommendationType value ("1", "2", …): these types become
+    # product recommendations instead of links (this map wins over `link_types`), as the
+    # cartridge does by default.
+    recommendation_types: dict[str, str] = field(default_factory=dict)
+    # Akeneo quantified association type → "bundle" or "set"; an unlisted type makes a bundle.
+    quantified_types: dict[str, str] = field(default_factory=dict)
+    # Akeneo attribute → an SFCC custom attribute the storefront already has (SFRA's `color`,
+    # `size`): its values are written there and no definition is exported for it.
+    custom_attributes: dict[str, str] = field(default_factory=dict)
+    # SFCC custom attribute id → its type in the storefront, checked against the Akeneo type;
+    # an attribute not listed is taken to have the type the Akeneo attribute implies.
+    custom_attribute_types: dict[str, str] = field(default_factory=dict)
+    # Where reference entities go: a shared content library (its id), or else the private
+    # library of the site `content_site`.
+    content_library: str = ""
+    content_site: str = ""
     # Image attribute / asset collection attribute → SFCC image view type. Attributes listed here
     # become image groups; image attributes not listed become custom string attributes.
     image_view_types: dict[str, str] = field(default_factory=dict)
@@ -101,6 +151,15 @@ class MappingConfig:
 
     def pricebook_name(self, currency: str) -> str:
         return self.pricebook_name_pattern.format(currency=currency.upper())
+
+    def library_path(self) -> tuple[str, str | None] | None:
+        """(archive path of library.xml, library-id or None for a private library); None when
+        neither a library nor a site is configured."""
+        if self.content_library:
+            return f"libraries/{self.content_library}/library.xml", self.content_library
+        if self.content_site:
+            return f"sites/{self.content_site}/library/library.xml", None
+        return None
 
     @property
     def default_lang(self) -> str:
@@ -146,11 +205,28 @@ class MappingConfig:
 
     def _validate_targets(self, add) -> None:
         for code, target in self.system_attributes.items():
-            if target not in SYSTEM_ATTRIBUTES:
-                add("system_attributes", f"{code!r} → {target!r}: not a system attribute SFCC accepts.")
+            if target not in SFCC_PRODUCT_SYSTEM_ATTRIBUTES:
+                add(
+                    "system_attributes",
+                    f"{code!r} → {target!r}: SFCC's Product has no system attribute {target!r} "
+                    "(map a custom attribute under custom_attributes).",
+                )
+            elif target not in SYSTEM_ATTRIBUTES:
+                add(
+                    "system_attributes",
+                    f"{code!r} → {target!r}: a system attribute this import does not write "
+                    f"(it writes {', '.join(sorted(SYSTEM_ATTRIBUTES))}).",
+                )
         for code, link_type in self.link_types.items():
             if link_type not in LINK_TYPES:
                 add("link_types", f"{code!r} → {link_type!r}: not an SFCC product link type.")
+        self._validate_associations(add)
+        self._validate_custom(add)
+        for name in ("content_library", "content_site"):
+            if getattr(self, name) and not _SFCC_ID.match(getattr(self, name)):
+                add(name, f"{getattr(self, name)!r} is not an SFCC id (letters, digits, '.', '_', '-').")
+        if self.content_library and self.content_site:
+            add("content_site", "Give a shared library or a site whose private library it is, not both.")
         for name in ("image_view_types", "asset_view_types"):
             for code, view_type in getattr(self, name).items():
                 if not _SFCC_ID.match(view_type or ""):
@@ -166,6 +242,35 @@ class MappingConfig:
                 "system_attributes",
                 f"{self.price_attribute!r} is the price attribute; it goes to pricebooks.",
             )
+
+    def _validate_associations(self, add) -> None:
+        for code, number in self.recommendation_types.items():
+            if not re.fullmatch(r"[1-9][0-9]{0,8}", number or ""):
+                add(
+                    "recommendation_types",
+                    f"{code!r} → {number!r}: a recommendation type is a whole number (SFCC's "
+                    "recommendationType values, like 1 for cross-sell in SFRA).",
+                )
+        for code, target in self.quantified_types.items():
+            if target not in QUANTIFIED_TARGETS:
+                add("quantified_types", f"{code!r} → {target!r}: choose bundle or set.")
+
+    def _validate_custom(self, add) -> None:
+        for code, attribute_id in self.custom_attributes.items():
+            if not _ATTRIBUTE_ID.match(attribute_id or ""):
+                add("custom_attributes", f"{code!r} → {attribute_id!r}: not an SFCC attribute id.")
+            if code in self.system_attributes:
+                add("custom_attributes", f"{code!r} is mapped both to a system and to a custom attribute.")
+        targets = list(self.custom_attributes.values())
+        for attribute_id in sorted({t for t in targets if targets.count(t) > 1}):
+            add("custom_attributes", f"Two Akeneo attributes are mapped to {attribute_id!r}.")
+        for attribute_id, kind in self.custom_attribute_types.items():
+            if kind not in SFCC_ATTRIBUTE_TYPES:
+                add(
+                    "custom_attribute_types",
+                    f"{attribute_id!r}: {kind!r} is not an SFCC attribute type "
+                    f"({', '.join(sorted(SFCC_ATTRIBUTE_TYPES))}).",
+                )
 
     def _validate_pricebook(self, add) -> None:
         for name in ("pricebook_id_pattern", "pricebook_name_pattern"):

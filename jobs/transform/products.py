@@ -39,6 +39,7 @@ from jobs.sfcc.records import (
     Product,
     ProductKind,
     ProductLink,
+    Recommendation,
     VariationAttribute,
     VariationValue,
 )
@@ -50,7 +51,14 @@ from jobs.transform.prices import price_tables
 from jobs.transform.problems import Problem
 from jobs.transform.shapes import describe, model_problem, product_problem, record_name
 from jobs.transform.sites import Placement
-from jobs.transform.values import Target, ValueRule, compile_rules
+from jobs.transform.values import (
+    LABEL_SUFFIX,
+    RecordLabels,
+    Target,
+    ValueRule,
+    compile_rules,
+    mapping_problem,
+)
 
 _LOCALIZED_FIELDS = ("display_name", "long_description", "short_description")
 
@@ -96,6 +104,7 @@ class ProductTransformer:
         currencies: Iterable[str] | None = None,
         asset_path: Callable[[str, str], str] = asset_media_path,
         placement: Placement | None = None,
+        records: RecordLabels | None = None,
     ) -> None:
         """`family_variants`: every family's variants (Akeneo's families/<code>/variants), each
         with its `code` and `variant_attribute_sets`. `category_ids`: lower-cased category code →
@@ -104,11 +113,18 @@ class ProductTransformer:
         (None: skip every unmapped locale quietly). `currencies`: the channel's; prices are
         exported in the configured currencies, else in these (None: in every currency). `placement`:
         the assignments' catalogs when categories go to storefront catalogs; without it every
-        assignment is to `category_ids` in the product's own catalog."""
+        assignment is to `category_ids` in the product's own catalog. `records`: reference entity
+        code → record code → labels by locale, for the labels of record links."""
         attributes = list(attributes)
         options = {code: list(items) for code, items in options.items()}
         self.config = config
-        self.rules: dict[str, ValueRule] = compile_rules(attributes, options, config, asset_path)
+        self.rules: dict[str, ValueRule] = compile_rules(attributes, options, config, asset_path, records)
+        # Attributes whose configured target cannot hold their values: not imported (say so once).
+        self.mapping_problems = [
+            Problem(a["code"], message)
+            for a in attributes
+            if (message := mapping_problem(a, config)) is not None
+        ]
         self._rules_lower = {code.lower(): rule for code, rule in self.rules.items()}
         self._labels = {a["code"]: a.get("labels") or {} for a in attributes}
         self._options = options
@@ -173,10 +189,20 @@ class ProductTransformer:
                     continue
                 if target is Target.CUSTOM:  # most values: no call to _put
                     custom.append(CustomValue(name, value, lang))
+                    if rule.labels is not None:
+                        self._record_labels(custom, rule, value, lang)
                 else:
                     self._put(product, out, rule, target, value, lang)
         _add_x_default(product, self._default_lang)
         return out
+
+    @staticmethod
+    def _record_labels(custom: list[CustomValue], rule: ValueRule, value, lang) -> None:
+        """The linked records' labels beside their codes; a localizable link's in its own locale."""
+        name = rule.name + LABEL_SUFFIX
+        for label_lang, text in rule.labels(value):
+            if lang is None or label_lang == lang:
+                custom.append(CustomValue(name, text, label_lang))
 
     def _put(self, product: Product, out: _Values, rule: ValueRule, target, value, lang) -> None:
         if target is Target.CUSTOM:
@@ -235,9 +261,8 @@ class ProductTransformer:
         product = Product(id=identifier, online=bool(data.get("enabled", True)))
         out = self._apply(product, data.get("values") or {}, result.problems)
         product.images = _image_groups(out.images)
-        product.links = self._links(identifier, data.get("associations"), masters)
-        product.bundled = self._bundled(identifier, data.get("quantified_associations"), result.problems)
-        product.kind = ProductKind.BUNDLE if product.bundled else ProductKind.STANDARD
+        self._associate(product, data.get("associations"), masters)
+        self._quantified(product, data.get("quantified_associations"), result.problems)
         if not data.get("family"):
             result.problems.append(Problem(identifier, "product has no family"))
         result.product = product
@@ -262,7 +287,7 @@ class ProductTransformer:
         out = self._apply(product, values, result.problems)
         axis_values = self._variant_axes(product, values, levels, chain, result.problems)
         product.images = _image_groups(out.images)
-        product.links = self._links(identifier, data.get("associations"), masters)
+        self._associate(product, data.get("associations"), masters)
         if data.get("quantified_associations"):
             result.problems.append(Problem(identifier, "a variant cannot be a bundle; quantities ignored"))
         state = masters.add_variant(root.code, identifier, axis_values)
@@ -374,7 +399,7 @@ class ProductTransformer:
             product.variation_groups = list(state.groups)
         if not product.variants:
             result.problems.append(Problem(code, "master without variants"))
-        product.links = self._links(code, model.get("associations"), masters)
+        self._associate(product, model.get("associations"), masters)
         result.product = product
         result.assignments = self._assignments(code, model.get("categories"))
         return result
@@ -429,23 +454,29 @@ class ProductTransformer:
 
     # --- links, bundles, categories -------------------------------------------------------
 
-    def _links(self, identifier: str, associations, masters: MasterAccumulator | None) -> list[ProductLink]:
-        """Mapped association types → product links; unmapped types and groups are not exported.
-        A link to a sub-model goes to its master in master-variation mode (no product for it)."""
-        links: list[ProductLink] = []
-        seen = {identifier.lower()}
+    def _associate(self, product: Product, associations, masters: MasterAccumulator | None) -> None:
+        """Association types mapped to a recommendation type → recommendations, to a link type →
+        product links; unmapped types and groups are not exported. An association to a sub-model
+        goes to its master in master-variation mode (there is no product for the sub-model)."""
+        recommendation_types, link_types = self.config.recommendation_types, self.config.link_types
+        identifier = product.id.lower()
+        seen: set[str] = set()
         for type_code, targets in (associations or {}).items():
-            link_type = self.config.link_types.get(type_code)
-            if link_type is None or not targets:
+            recommendation_type = recommendation_types.get(type_code)
+            link_type = None if recommendation_type is not None else link_types.get(type_code)
+            if (recommendation_type is None and link_type is None) or not isinstance(targets, dict):
                 continue
             ids = list(targets.get("products") or ())
             ids += [self._model_link_target(code, masters) for code in targets.get("product_models") or ()]
             for target in ids:
-                key = f"{link_type}\0{target.lower()}"
-                if key not in seen and target.lower() != identifier.lower():
-                    seen.add(key)
-                    links.append(ProductLink(target, link_type))
-        return links
+                key = f"{recommendation_type or ''}\0{link_type or ''}\0{target.lower()}"
+                if key in seen or target.lower() == identifier:
+                    continue
+                seen.add(key)
+                if recommendation_type is not None:
+                    product.recommendations.append(Recommendation(target, recommendation_type))
+                else:
+                    product.links.append(ProductLink(target, link_type))
 
     def _model_link_target(self, code: str, masters: MasterAccumulator | None) -> str:
         info = masters.model(code) if masters is not None else None
@@ -453,6 +484,30 @@ class ProductTransformer:
             return code
         root = masters.model(info.parent)
         return root.code if root is not None else code
+
+    def _quantified(self, product: Product, quantified, problems: list[Problem]) -> None:
+        """Quantified associations → a bundle (its products with their quantities) or, for the
+        types configured so, a product set (SFCC's sets have no quantities). A product cannot be
+        both: a bundle wins and the set's products are reported and left out."""
+        bundles = {
+            k: v for k, v in (quantified or {}).items() if self.config.quantified_types.get(k) != "set"
+        }
+        sets = {k: v for k, v in (quantified or {}).items() if k not in bundles}
+        product.bundled = self._bundled(product.id, bundles, problems)
+        members = [item.product_id for item in self._bundled(product.id, sets, problems)]
+        if members and product.bundled:
+            problems.append(
+                Problem(product.id, f"{', '.join(sets)}: a bundle cannot also be a product set; set ignored")
+            )
+        elif members:
+            product.set_products = list(dict.fromkeys(members))
+        product.kind = (
+            ProductKind.BUNDLE
+            if product.bundled
+            else ProductKind.SET
+            if product.set_products
+            else ProductKind.STANDARD
+        )
 
     def _bundled(self, identifier: str, quantified, problems: list[Problem]) -> list[BundledProduct]:
         bundled: list[BundledProduct] = []

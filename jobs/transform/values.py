@@ -12,6 +12,7 @@ repairs the value; it returns the SFCC value (a string, a list of strings, or pr
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from jobs.transform.config import MappingConfig
+from jobs.transform.locales import X_DEFAULT
 from jobs.transform.media import asset_media_path, media_path
 from jobs.transform.shapes import describe
 
@@ -37,7 +39,15 @@ AKENEO_KINDS = {
     "pim_catalog_file": "file",
     "pim_catalog_asset_collection": "assets",
     "pim_catalog_price_collection": "prices",
+    "pim_catalog_table": "table",
+    # Akeneo Enterprise / SaaS: a link to one record, or several, of a reference entity.
+    "akeneo_reference_entity": "record",
+    "akeneo_reference_entity_collection": "records",
 }
+# Record code → the record's labels by Akeneo locale, per reference entity code.
+RecordLabels = Mapping[str, Mapping[str, Mapping[str, str]]]
+# The suffix of the localizable custom attribute that carries a record link's labels.
+LABEL_SUFFIX = "_label"
 
 # Control characters XML 1.0 cannot carry (tab, newline and carriage return are fine).
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -70,6 +80,8 @@ class ValueRule:
     localizable: bool
     scopable: bool
     convert: Converter
+    # For record links: (lang, value) pairs of the linked records' labels, from their codes.
+    labels: Callable[[object], list[tuple[str, object]]] | None = None
 
 
 def clean_text(text: str, notes: Notes) -> str:
@@ -202,6 +214,59 @@ def _media(data, notes):
     return media_path(data)
 
 
+def _file_path(data, notes):
+    """A file attribute's value is its path in Akeneo (`f/2/e/6/…_notice.pdf`), as the
+    cartridge writes it: the file itself is not downloaded nor shipped."""
+    if not isinstance(data, str) or not data:
+        notes.append("file value is not a file path; value ignored")
+        return None
+    return _string(data, notes)
+
+
+def _table(data, notes):
+    """A table attribute's rows (`[{"ingredient": "sugar", "quantity": 10}, …]`) as JSON text."""
+    if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
+        notes.append(f"table {describe(data)} is not a list of rows; value ignored")
+        return None
+    if not data:
+        return None
+    return clean_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), notes)
+
+
+def _record(data, notes):
+    if not isinstance(data, str) or not data.strip():
+        notes.append(f"record link {describe(data)} is not a record code; value ignored")
+        return None
+    return data
+
+
+def _records(data, notes):
+    if not isinstance(data, list) or not all(isinstance(code, str) for code in data):
+        notes.append(f"record links {describe(data)} are not a list of record codes; value ignored")
+        return None
+    return [code for code in data if code.strip()] or None
+
+
+def _record_labels(entity: Mapping[str, Mapping[str, str]], config: MappingConfig):
+    """(lang, labels) of linked records in every mapped locale and x-default; a record without a
+    label in a locale is named by its code there, one Akeneo no longer has is left out."""
+    langs = [(X_DEFAULT, config.default_locale), *((lang, loc) for loc, lang in config.locales.items())]
+    index = {code.lower(): labels for code, labels in entity.items()}
+
+    def labels(value) -> list[tuple[str, object]]:
+        codes = value if isinstance(value, list) else [value]
+        known = [(code, index[code.lower()]) for code in codes if code.lower() in index]
+        if not known:
+            return []
+        pairs = []
+        for lang, locale in langs:
+            texts = [labels.get(locale) or code for code, labels in known]
+            pairs.append((lang, texts if isinstance(value, list) else texts[0]))
+        return pairs
+
+    return labels
+
+
 def _assets(family: str, asset_path: AssetPath) -> Converter:
     def convert(data, notes):
         if not isinstance(data, list) or not all(isinstance(code, str) for code in data):
@@ -268,6 +333,64 @@ _SYSTEM_FIELDS = {
 }
 
 
+# The SFCC types that can hold each kind of Akeneo value; the first is the one it implies.
+ACCEPTING_TYPES = {
+    "text": ("string", "text", "html", "enum-of-string"),
+    "textarea": ("text", "html", "string"),
+    "number": ("double", "int", "string", "text"),
+    "boolean": ("boolean", "string"),
+    "date": ("date", "datetime", "string"),
+    "simpleselect": ("enum-of-string", "string"),
+    "multiselect": ("enum-of-string", "set-of-string"),
+    "metric": ("string", "text"),
+    "image": ("string", "text"),
+    "file": ("string", "text"),
+    "assets": ("set-of-string",),
+    "table": ("text", "html"),
+    "record": ("string", "enum-of-string"),
+    "records": ("set-of-string", "enum-of-string"),
+}
+# The kinds each system attribute written by this import can hold.
+_SYSTEM_KINDS = {
+    "display-name": ("text", "textarea", "simpleselect", "record"),
+    "long-description": ("text", "textarea"),
+    "short-description": ("text", "textarea"),
+    "ean": ("text", "number"),
+    "upc": ("text", "number"),
+    "brand": ("text", "simpleselect", "record"),
+    "manufacturer-name": ("text", "simpleselect", "record"),
+    "manufacturer-sku": ("text", "number"),
+}
+
+
+def mapping_problem(attribute: dict, config: MappingConfig) -> str | None:
+    """Why the configured target of an attribute cannot hold its values (None when it can),
+    naming the configuration field. Such an attribute is not imported."""
+    code = attribute["code"]
+    kind = AKENEO_KINDS.get(attribute.get("type"))
+    if kind in (None, "identifier", "prices") or code in config.excluded_attributes:
+        return None
+    if code in config.system_attributes:
+        target = config.system_attributes[code]
+        allowed = _SYSTEM_KINDS.get(target)
+        if allowed is not None and kind not in allowed:
+            return (
+                f"mapping.system_attributes.{code}: SFCC's {target!r} cannot hold the values of an "
+                f"Akeneo {attribute.get('type')} attribute; not imported"
+            )
+    elif code in config.custom_attributes:
+        attribute_id = config.custom_attributes[code]
+        declared = config.custom_attribute_types.get(attribute_id)
+        accepted = ACCEPTING_TYPES.get(kind, ())
+        if declared is not None and declared not in accepted:
+            return (
+                f"mapping.custom_attributes.{code}: SFCC's {attribute_id!r} is {declared!r}, which cannot "
+                f"hold the values of an Akeneo {attribute.get('type')} attribute "
+                f"(it needs {' or '.join(accepted)}); not imported"
+            )
+    return None
+
+
 def option_index(options: Iterable[dict]) -> dict[str, str]:
     """Lower-cased option code → option code."""
     return {option["code"].lower(): option["code"] for option in options}
@@ -278,13 +401,22 @@ def compile_rules(
     options: Mapping[str, Iterable[dict]],
     config: MappingConfig,
     asset_path: AssetPath = asset_media_path,
+    records: RecordLabels | None = None,
 ) -> dict[str, ValueRule]:
     """One rule per attribute code. Unsupported types get a SKIP rule: the attribute transform
-    reports them once, products do not repeat it for every value."""
+    reports them once, products do not repeat it for every value. `records`: the labels of
+    the records of each reference entity the attributes link to; without them a record link
+    carries its codes only."""
     rules = {}
     for attribute in attributes:
         code = attribute["code"]
         target, name, convert = _route(attribute, options.get(code, ()), config, asset_path)
+        kind = AKENEO_KINDS.get(attribute.get("type"), "unsupported")
+        entity = (records or {}).get(attribute.get("reference_data_name") or "")
+        labels = None
+        own = code not in config.custom_attributes  # a storefront's attribute has no `_label` companion
+        if kind in ("record", "records") and target is Target.CUSTOM and own and entity is not None:
+            labels = _record_labels(entity, config)
         rules[code] = ValueRule(
             code=code,
             kind=AKENEO_KINDS.get(attribute.get("type"), "unsupported"),
@@ -293,6 +425,7 @@ def compile_rules(
             localizable=bool(attribute.get("localizable")),
             scopable=bool(attribute.get("scopable")),
             convert=convert,
+            labels=labels,
         )
     return rules
 
@@ -304,7 +437,11 @@ def _route(attribute: dict, options: Iterable[dict], config: MappingConfig, asse
         return Target.SKIP, "", _skip
     if code == config.price_attribute or kind == "prices":
         return (Target.PRICES, "", _prices) if code == config.price_attribute else (Target.SKIP, "", _skip)
+    if mapping_problem(attribute, config) is not None:
+        return Target.SKIP, "", _skip  # reported once by the caller (`mapping_problem`)
     convert = _converter(attribute, kind, options, asset_path, config)
+    if code in config.custom_attributes:
+        return Target.CUSTOM, config.custom_attributes[code], convert
     if kind == "image" and code in config.image_view_types:
         return Target.IMAGES, config.image_view_types[code], convert
     if kind == "assets" and code in config.asset_view_types:
@@ -335,4 +472,6 @@ def _converter(attribute, kind, options, asset_path, config) -> Converter:
         return _multiselect(option_index(options))
     if kind == "assets":
         return _assets(attribute.get("reference_data_name") or attribute["code"], asset_path)
-    return {"boolean": _boolean, "date": _date, "metric": _metric, "image": _media, "file": _media}[kind]
+    converters = {"boolean": _boolean, "date": _date, "metric": _metric, "image": _media, "file": _file_path}
+    converters |= {"table": _table, "record": _record, "records": _records}
+    return converters[kind]

@@ -122,7 +122,7 @@ def test_it_retries_a_connection_reset(server, recorder):
     client = make_client(server, recorder)
     client.test_connection()
     server.faults.set(reset=1)
-    assert len(list(client.attributes())) == 40
+    assert len(list(client.attributes())) == 43
     assert len(recorder.sleeps) == 1
 
 
@@ -283,7 +283,13 @@ def test_it_reads_structure_resources(server, recorder):
     assert [loc["code"] for loc in client.locales()] == ["de_DE", "en_US", "fr_FR"]
     assert len(list(client.attribute_options("color"))) == 8
     assert [v["code"] for v in client.family_variants("shirts")] == ["shirts_color_size", "shirts_size"]
-    assert {t["code"] for t in client.association_types()} == {"X_SELL", "UPSELL", "SUBSTITUTION", "PACK"}
+    assert {t["code"] for t in client.association_types()} == {
+        "X_SELL",
+        "UPSELL",
+        "SUBSTITUTION",
+        "PACK",
+        "OUTFIT",
+    }
     assert len(list(client.attribute_groups())) == 5 and len(list(client.families())) == 5
 
 

@@ -44,7 +44,7 @@ def test_it_writes_a_consistent_clean_catalog(small_catalog):
         assert set(record["values"]) <= set(attributes)
         assert set(record["categories"]) <= set(categories)
     types = {a["type"] for a in attributes.values()}
-    assert len(attributes) == 40 and len(types) == 13
+    assert len(attributes) == 43 and len(types) == 16
     depth = max(_depth(code, categories) for code in categories)
     assert depth == 5
     # One tree, one sub-tree per site; some products are classified in both sites.
@@ -54,7 +54,20 @@ def test_it_writes_a_consistent_clean_catalog(small_catalog):
     assert sum(1 for found in in_sites if found == set(sites)) > 0
     assert len(read(small_catalog, "channels.jsonl")) == 2
     assert sum(1 for p in products if p["associations"]) > 0
-    assert sum(1 for p in products if p["quantified_associations"]) > 0
+    quantified = [set(p["quantified_associations"]) for p in products if p["quantified_associations"]]
+    assert {"PACK"} in quantified and {"OUTFIT"} in quantified
+    entities = {e["code"] for e in read(small_catalog, "reference-entities.jsonl")}
+    records = {
+        e: {r["code"] for r in read(small_catalog, f"reference-entities__{e}__records.jsonl")}
+        for e in entities
+    }
+    assert entities == {"designers", "fabrics"} and len(records["designers"]) == 30
+    for record in products + models:
+        values = record["values"]
+        assert {v["data"] for v in values.get("designer", ())} <= records["designers"]
+        assert {code for v in values.get("fabrics", ()) for code in v["data"]} <= records["fabrics"]
+    charts = [v["data"] for p in products + models for v in p["values"].get("size_chart", ())]
+    assert charts and all(rows and set(rows[0]) == {"size", "chest_cm", "length_cm"} for rows in charts)
 
 
 def _depth(code: str, parents: dict) -> int:

@@ -68,7 +68,7 @@ def test_it_falls_back_to_the_code_when_the_default_locale_has_no_label():
 
 @pytest.mark.parametrize(
     "akeneo_type",
-    ["pim_reference_data_simpleselect", "akeneo_reference_entity_collection", "pim_catalog_table", "made_up"],
+    ["pim_reference_data_simpleselect", "pim_reference_data_multiselect", "made_up"],
 )
 def test_it_reports_types_without_sfcc_counterpart(akeneo_type):
     attributes = [{"code": "odd", "type": akeneo_type, "labels": {}}, attribute("ean", "text")]

@@ -81,7 +81,7 @@ def test_it_converts_each_value_type():
         ("akeneo_ratio", None): "0.25",
         ("akeneo_waterproof", None): "true",
         ("akeneo_release_date", None): "2020-03-01",
-        ("akeneo_manual", None): media_path("a/b/manual.pdf"),
+        ("akeneo_manual", None): "a/b/manual.pdf",
     }
     assert result.problems == []
 

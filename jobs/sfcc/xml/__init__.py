@@ -7,8 +7,16 @@ through one method per record type, in any order, and come out in the order the 
 """
 
 from .catalog import CatalogWriter
+from .library import LibraryWriter
 from .metadata import MetadataWriter
 from .pricebook import PricebookWriter
 from .stream import InvalidRecordError, clean_text
 
-__all__ = ["CatalogWriter", "InvalidRecordError", "MetadataWriter", "PricebookWriter", "clean_text"]
+__all__ = [
+    "CatalogWriter",
+    "InvalidRecordError",
+    "LibraryWriter",
+    "MetadataWriter",
+    "PricebookWriter",
+    "clean_text",
+]

@@ -1,6 +1,8 @@
-"""`catalogs/<catalog-id>/catalog.xml`: header, categories, products, category assignments
-(catalog.xsd). The schema fixes the top-level order (header, category*, product*,
-category-assignment*); the writer accepts them in any order and still writes that order."""
+"""`catalogs/<catalog-id>/catalog.xml`: header, categories, products, category assignments,
+recommendations (catalog.xsd). The schema fixes the top-level order (header, category*,
+product*, category-assignment*, recommendation*); the writer accepts them in any order and
+still writes that order. A product's recommendations are written with it, as top-level
+`<recommendation source-type="product">` elements."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from jobs.sfcc.records import (
     ImageGroup,
     Mode,
     Product,
+    Recommendation,
     VariationAttribute,
 )
 
@@ -71,6 +74,7 @@ class CatalogWriter:
         self.category_count = 0
         self.product_count = 0
         self.assignment_count = 0
+        self.recommendation_count = 0
 
     def __enter__(self) -> CatalogWriter:
         check_id(self.header.catalog_id, ID_MAX, "catalog id")
@@ -78,6 +82,7 @@ class CatalogWriter:
         self._doc.write(_header_element(self.header))
         self._products = Spool(self.path.parent)
         self._assignments = Spool(self.path.parent)
+        self._recommendations = Spool(self.path.parent)
         return self
 
     def category(self, category: Category) -> None:
@@ -87,8 +92,14 @@ class CatalogWriter:
 
     def product(self, product: Product) -> None:
         element = build(_product_element, product)
+        recommendations = [
+            build(lambda item: _recommendation_element(product.id, item), r) for r in product.recommendations
+        ]
         self._products.write(element)
         self.product_count += 1
+        for recommendation in recommendations:
+            self._recommendations.write(recommendation)
+        self.recommendation_count += len(recommendations)
 
     def assignment(self, assignment: CategoryAssignment) -> None:
         element = build(_assignment_element, assignment)
@@ -100,12 +111,14 @@ class CatalogWriter:
             if exc_type is None:
                 self._doc.write_spool(self._products)
                 self._doc.write_spool(self._assignments)
+                self._doc.write_spool(self._recommendations)
                 self._doc.close()
             else:
                 self._doc.abort()
         finally:
             self._products.close()
             self._assignments.close()
+            self._recommendations.close()
 
 
 def _header_element(h: CatalogHeader) -> etree._Element:
@@ -150,6 +163,14 @@ def _assignment_element(a: CategoryAssignment) -> etree._Element:
     return el
 
 
+def _recommendation_element(source: str, r: Recommendation) -> etree._Element:
+    check_id(r.product_id, PRODUCT_ID_MAX, "recommended product id", source)
+    if not r.type.isdigit():
+        raise InvalidRecordError(source, f"recommendation type {r.type!r} is not a recommendationType value")
+    attrs = {"source-id": source, "source-type": "product", "target-id": r.product_id, "type": r.type}
+    return etree.Element("recommendation", attrs)
+
+
 def _product_element(p: Product) -> etree._Element:
     """The hot path: children in complexType.Product's sequence order, no work per value
     beyond what the schema's limits require."""
@@ -184,6 +205,11 @@ def _product_element(p: Product) -> etree._Element:
         _add_custom(el, p)
     if p.bundled:
         _add_bundled(el, p)
+    if p.set_products:
+        set_products = SubElement(el, "product-set-products")
+        for product_id in p.set_products:
+            check_id(product_id, PRODUCT_ID_MAX, "product set product id", p.id)
+            SubElement(set_products, "product-set-product", {"product-id": product_id})
     if p.variation_attributes or p.variants or p.variation_groups:
         _add_variations(el, p)
     if p.links:
