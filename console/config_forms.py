@@ -173,6 +173,7 @@ PATHS = {
     "failed_percent": "import.failed_percent",
     "failed_minimum": "import.failed_minimum",
     "archive_max_mb": "import.archive_max_mb",
+    "media_max_mb": "import.media_max_mb",
 }
 
 # The page's sections: (anchor, title, [(sub-heading or "", field names)]).
@@ -190,7 +191,7 @@ SECTIONS = [
         ("Product models", [name for name in PATHS if name.startswith("models_")]),
     ]),
     ("delivery", "Delivery", [("", [name for name in PATHS if name.startswith(("delivery_", "sfcc_"))])]),
-    ("import", "Import", [("", ["error_threshold", "failed_percent", "failed_minimum", "archive_max_mb"])]),
+    ("import", "Import", [("", ["error_threshold", "failed_percent", "failed_minimum", "archive_max_mb", "media_max_mb"])]),
 ]  # fmt: skip
 
 
@@ -274,6 +275,12 @@ class ConfigForm(forms.Form):
         help_text="A few bad products of a small catalog end WARN, not ERROR.",
     )
     archive_max_mb = forms.IntegerField(label="Split archives above (MB)", min_value=1)
+    media_max_mb = forms.IntegerField(
+        label="Largest media file (MB)",
+        min_value=1,
+        max_value=10_240,
+        help_text="A larger image or asset file is a data error; the others are still imported.",
+    )
 
     comment = forms.CharField(label="Comment", required=False, max_length=500)
     based_on = forms.IntegerField(widget=forms.HiddenInput, required=False)  # fmt: skip

@@ -1,12 +1,13 @@
 """Forms of the operations pages: chains, a job's alerts, report and retention settings,
-API tokens."""
+API tokens and API clients."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import MaxValueValidator, validate_email
 
 from jobs import registry
-from jobs.operations.models import split_addresses
+from jobs.operations.models import ApiClient, split_addresses
 
 
 class AddressesField(forms.CharField):
@@ -48,3 +49,27 @@ class OperationsSettingsForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=100, widget=forms.TextInput(attrs={"placeholder": "e.g. nightly CI"}))
+    # Left empty: API_TOKEN_DEFAULT_DAYS.
+    days = forms.IntegerField(label="Expires after (days)", min_value=1, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["days"].max_value = settings.API_TOKEN_MAX_DAYS
+        self.fields["days"].validators.append(MaxValueValidator(settings.API_TOKEN_MAX_DAYS))
+        self.fields["days"].widget.attrs["max"] = settings.API_TOKEN_MAX_DAYS
+        self.fields["days"].initial = settings.API_TOKEN_DEFAULT_DAYS
+
+
+class ApiClientForm(forms.Form):
+    name = forms.CharField(
+        max_length=100, widget=forms.TextInput(attrs={"placeholder": "e.g. GitHub Actions"})
+    )
+    role = forms.ChoiceField(choices=ApiClient.ROLE_CHOICES)
+    days = forms.IntegerField(label="Expires after (days)", min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["days"].max_value = settings.API_CLIENT_MAX_DAYS
+        self.fields["days"].validators.append(MaxValueValidator(settings.API_CLIENT_MAX_DAYS))
+        self.fields["days"].widget.attrs["max"] = settings.API_CLIENT_MAX_DAYS
+        self.fields["days"].initial = min(90, settings.API_CLIENT_MAX_DAYS)

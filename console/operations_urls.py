@@ -24,5 +24,7 @@ urlpatterns = [
     path("jobs/<path:job_id>/alerts", operations.job_alerts, name="job_alerts"),
     path("account/tokens/", tokens.tokens, name="tokens"),
     path("account/tokens/<int:token_id>/revoke", tokens.token_revoke, name="token_revoke"),
+    path("api-clients/", tokens.api_clients, name="api_clients"),
+    path("api-clients/<int:client_pk>/revoke", tokens.api_client_revoke, name="api_client_revoke"),
     path("api/", include("console.api.urls")),
 ]

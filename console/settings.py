@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from console.env import envbool, envint, envlist
 
@@ -29,7 +30,7 @@ USE_I18N = False
 STORAGE_ROOT = Path(os.getenv("STORAGE_ROOT", VAR_DIR / "storage"))
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "console.admin_site.ConsoleAdminConfig",  # django.contrib.admin, for superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -144,7 +145,12 @@ CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "False")
 JOBS_HEARTBEAT_SECONDS = envint("JOBS_HEARTBEAT_SECONDS", "5")
 # An execution whose heartbeat is older than this is taken for dead (worker killed).
 JOBS_HEARTBEAT_TIMEOUT_SECONDS = envint("JOBS_HEARTBEAT_TIMEOUT_SECONDS", "60")
+# How often beat itself (not a worker) ends abandoned executions and announces unsaid finishes.
 JOBS_REAPER_INTERVAL_SECONDS = envint("JOBS_REAPER_INTERVAL_SECONDS", "30")
+# A pending execution is ended ERROR when no worker has been alive and it waited this long.
+JOBS_PENDING_TIMEOUT_SECONDS = envint("JOBS_PENDING_TIMEOUT_SECONDS", "300")
+# A finish not announced this long after it committed is announced by beat (its worker died).
+JOBS_ANNOUNCE_GRACE_SECONDS = envint("JOBS_ANNOUNCE_GRACE_SECONDS", "60")
 # How long a scheduled run waits for its resource locks before it is recorded as skipped.
 JOBS_SCHEDULED_LOCK_WAIT_SECONDS = envint("JOBS_SCHEDULED_LOCK_WAIT_SECONDS", "600")
 JOBS_SCHEDULED_LOCK_RETRY_SECONDS = envint("JOBS_SCHEDULED_LOCK_RETRY_SECONDS", "15")
@@ -178,6 +184,17 @@ X_FRAME_OPTIONS = "DENY"
 AUTHENTICATION_BACKENDS = ["console.auth_backends.ThrottledModelBackend"]
 LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "5")
 LOGIN_FAILURE_WINDOW_SECONDS = envint("LOGIN_FAILURE_WINDOW_SECONDS", "900")
+# Personal API tokens: the lifetime offered by default and the longest one may choose (days).
+API_TOKEN_DEFAULT_DAYS = envint("API_TOKEN_DEFAULT_DAYS", "30", minimum=1)
+API_TOKEN_MAX_DAYS = envint("API_TOKEN_MAX_DAYS", "365", minimum=1)
+if API_TOKEN_DEFAULT_DAYS > API_TOKEN_MAX_DAYS:
+    raise ImproperlyConfigured(
+        f"API_TOKEN_DEFAULT_DAYS={API_TOKEN_DEFAULT_DAYS} is longer than API_TOKEN_MAX_DAYS={API_TOKEN_MAX_DAYS}"
+    )
+# API clients (sfcc-ci, the B2C CLI): the longest a client may live (days), and the lifetime of
+# the access tokens the token endpoint issues (seconds; Account Manager's is 30 minutes).
+API_CLIENT_MAX_DAYS = envint("API_CLIENT_MAX_DAYS", "365", minimum=1)
+API_CLIENT_TOKEN_SECONDS = envint("API_CLIENT_TOKEN_SECONDS", "1799", minimum=1)
 
 EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "jobs-console@localhost")
@@ -191,17 +208,14 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# The reaper runs from beat; DatabaseScheduler stores this entry in its tables.
-CELERY_BEAT_SCHEDULE = {
-    "jobs-reaper": {"task": "jobs.reap", "schedule": float(JOBS_REAPER_INTERVAL_SECONDS)},
-}
+# DatabaseScheduler stores these entries in its tables. The reaper and the alert sweep are not
+# among them: beat runs them in its own process (jobs/liveness.py), so they work with every
+# worker dead and queue no message that would pile up while no worker consumes.
+CELERY_BEAT_SCHEDULE = {}
 
 # --- Operations: alerts, links in e-mails -----------------------------------------
 # Where the console is reached, for the links in alert e-mails.
 CONSOLE_BASE_URL = os.getenv("CONSOLE_BASE_URL", "http://127.0.0.1:8000")
+# How often beat sweeps for hanging executions and failure e-mails not sent yet (in its own
+# process, with the liveness checks: jobs/operations/receivers.py).
 JOBS_ALERT_INTERVAL_SECONDS = envint("JOBS_ALERT_INTERVAL_SECONDS", "60")
-# Failure e-mails the runner could not send (reaped executions) and hanging executions.
-CELERY_BEAT_SCHEDULE["jobs-alerts"] = {
-    "task": "jobs.check_alerts",
-    "schedule": float(JOBS_ALERT_INTERVAL_SECONDS),
-}

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from console.views import audit, auth, executions, history, jobs
+from console.views import audit, auth, executions, history, jobs, users
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="jobs", permanent=False)),
@@ -12,6 +12,8 @@ urlpatterns = [
     # so that "…/schedule/" is never read as part of a job id.
     path("jobs/", jobs.jobs, name="jobs"),
     path("jobs/table/", jobs.jobs_table, name="jobs_table"),
+    # Job 2's "Ship all media again" (a fixed path: no job id is ever "media/ship-again").
+    path("jobs/media/ship-again", jobs.media_ship_again, name="media_ship_again"),
     path("jobs/<path:job_id>/run", jobs.job_run, name="job_run"),
     path("jobs/<path:job_id>/schedule/delete", jobs.job_schedule_delete, name="job_schedule_delete"),
     path("jobs/<path:job_id>/schedule/", jobs.job_schedule, name="job_schedule"),
@@ -29,6 +31,11 @@ urlpatterns = [
         name="execution_artifact",
     ),
     path("audit/", audit.audit, name="audit"),
+    # Administration › Users and Roles.
+    path("users/", users.users, name="users"),
+    path("users/<int:user_id>/", users.user, name="user"),
+    path("users/<int:user_id>/active", users.user_active, name="user_active"),
+    path("users/<int:user_id>/password", users.user_password, name="user_password"),
     # Configuration (issue: import configuration pages) is included here.
     path("config/", include("console.config_urls")),
     # Operations: reports, chains and alerts, API tokens, the REST API.

@@ -11,8 +11,10 @@ class JobsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from jobs import roles
+        from jobs import liveness, roles
         from jobs.operations import receivers
 
         post_migrate.connect(roles.ensure_roles, sender=self, dispatch_uid="jobs.roles.ensure_roles")
         receivers.connect()
+        # Heartbeats of the worker processes and beat's own checks (Celery signals; inert elsewhere).
+        liveness.connect()

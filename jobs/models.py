@@ -53,6 +53,10 @@ class JobExecution(models.Model):
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
     log_file_name = models.CharField(max_length=255, blank=True)
+    # Started through the OCAPI-style API by an API client: its client id, and the job
+    # parameters of the request ([{"name": …, "value": …}]), kept as they were sent.
+    client_id = models.CharField(max_length=64, blank=True)
+    parameters = models.JSONField(default=list, blank=True)
     # [{"name": "X.zip", "path": "archives/12/X.zip", "size": 123, "kind": "archive"}], paths
     # relative to STORAGE_ROOT; downloads go by execution id and index, never by path.
     artifacts = models.JSONField(default=list, blank=True)
@@ -75,6 +79,8 @@ class JobExecution(models.Model):
             ),
             # The differential watermark: last successful execution of a job.
             models.Index(fields=["job_id", "exit_status", "-started"], name="exec_job_exit"),
+            # WebDAV finds an execution by the log file name a client asks for.
+            models.Index(fields=["log_file_name"], name="exec_log_file"),
         ]
         permissions = [
             ("run_job", "Can run and stop jobs"),
@@ -191,6 +197,7 @@ class AuditEntry(models.Model):
         STOP = "stop"
         SCHEDULE = "schedule"
         CONFIGURE = "configure"
+        USERS = "users", "Users and roles"
 
     time = models.DateTimeField(default=timezone.now)
     user = models.ForeignKey(
@@ -224,12 +231,41 @@ class PendingAnnouncement(models.Model):
         return f"finish of #{self.execution_id}"
 
 
-class TransferredMedia(models.Model):
-    """An image or asset file shipped to SFCC by job 2. Akeneo never changes the file behind a
-    media code, so a code shipped by an execution that ended OK or WARN is not downloaded or
-    shipped again; rows of failed executions don't count (their archive never arrived)."""
+class WorkerHeartbeat(models.Model):
+    """A Celery worker (or beat) proving it is alive, apart from any execution: its process
+    updates `last_seen` every few seconds (jobs.liveness). With no worker row fresher than the
+    heartbeat timeout, nothing will take a pending execution or finish a running one, and
+    beat says so instead of leaving them as they are."""
 
-    code = models.CharField(max_length=500, unique=True)
+    class Kind(models.TextChoices):
+        WORKER = "worker"
+        BEAT = "beat"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # The Celery host name (`worker-1@host`), as JobExecution.worker records it.
+    name = models.CharField(max_length=200)
+    started = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+    # Set by a clean shutdown; a killed process leaves it empty and only stops beating.
+    stopped = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["kind", "name"], name="heartbeat_kind_name")]
+
+    def __str__(self):
+        return f"{self.kind} {self.name}"
+
+
+class TransferredMedia(models.Model):
+    """An image or asset file shipped by job 2 to one delivery target (an SFCC instance and
+    catalog, or the local archives of a catalog: `jobs.sfcc.delivery.delivery_target`). Akeneo
+    never changes the file behind a media code, so a code shipped to the same target by an
+    execution that ended OK or WARN is not downloaded or shipped again; another target gets
+    every file. Rows of failed executions don't count (their archive never arrived)."""
+
+    target = models.CharField(max_length=600)  # DeliveryTarget.key
+    code = models.CharField(max_length=500)
     kind = models.CharField(max_length=10)  # "media" or "asset"
     path = models.CharField(max_length=500)  # under the catalog's static images folder
     sha256 = models.CharField(max_length=64)
@@ -237,9 +273,23 @@ class TransferredMedia(models.Model):
     execution = models.ForeignKey(JobExecution, on_delete=models.CASCADE, related_name="+")
     created = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        constraints = [
+            # Its index also serves job 2's "what was shipped to this target" (target, kind).
+            models.UniqueConstraint(fields=["target", "code"], name="media_target_code_unique"),
+        ]
+
     def __str__(self):
-        return self.code
+        return f"{self.code} → {self.target}"
 
 
 from jobs.config.models import ConfigVersion  # noqa: E402,F401
-from jobs.operations.models import ApiToken, ExecutionAlert, JobAlertRule, JobChain, OperationsSettings  # noqa: E402,F401
+from jobs.operations.models import (  # noqa: E402,F401
+    ApiAccessToken,
+    ApiClient,
+    ApiToken,
+    ExecutionAlert,
+    JobAlertRule,
+    JobChain,
+    OperationsSettings,
+)

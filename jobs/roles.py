@@ -14,7 +14,8 @@ ROLE_PERMISSIONS = {
 }
 
 
-# Administrators also manage users and their roles, in Django's admin at /admin/.
+# Administrators also manage users and their roles, in the console's Administration › Users
+# and Roles (jobs.accounts); the Django admin is for superusers only.
 USER_ADMIN_PERMISSIONS = ["add_user", "change_user", "view_user", "delete_user", "view_group"]
 
 
@@ -33,8 +34,20 @@ def ensure_roles(**kwargs):
 def capabilities(user) -> dict[str, bool]:
     """What a user may do, for views (enforcement) and templates (what is shown)."""
     return {
-        "run": user.has_perm("jobs.run_job"),
-        "schedule": user.has_perm("jobs.schedule_job"),
-        "configure": user.has_perm("jobs.configure_import"),
-        "download": user.has_perm("jobs.download_log"),
-    }
+        capability: user.has_perm(f"jobs.{codename}")
+        for capability, codename in CAPABILITY_PERMISSIONS.items()
+    } | {"users": user.has_perm("auth.change_user")}  # Administration › Users and Roles
+
+
+CAPABILITY_PERMISSIONS = {
+    "run": "run_job",
+    "schedule": "schedule_job",
+    "configure": "configure_import",
+    "download": "download_log",
+}
+
+
+def role_capabilities(role: str) -> dict[str, bool]:
+    """What a role may do, for callers that hold a role without being a user (API clients)."""
+    granted = ROLE_PERMISSIONS.get(role, [])
+    return {capability: codename in granted for capability, codename in CAPABILITY_PERMISSIONS.items()}

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
-from jobs import registry, services
+from jobs import messages, registry, services
 from jobs.context import Aborted, JobFailed, RunState, StepContext, flush
 from jobs.joblog import JobLog, log_path
 from jobs.models import ExecutionStatus, ExitStatus, JobExecution, StepExecution, StepStatus
@@ -127,13 +127,18 @@ def _run_step(run: RunState, step: registry.Step, row: StepExecution) -> tuple[s
         row.status, row.message = StepStatus.ABORTED, str(exc)
         outcome = (ExecutionStatus.ABORTED, "", _stop_message(run))
     except JobFailed as exc:
-        row.status, row.message = StepStatus.ERROR, str(exc)
-        outcome = (ExecutionStatus.FINISHED, ExitStatus.ERROR, f"{step.name}: {exc}")
+        row.status, row.message = StepStatus.ERROR, messages.shown(str(exc))
+        if row.message != str(exc):
+            run.log.write("ERROR", f"{exc} (in full, for support)", step.name)
+        outcome = (ExecutionStatus.FINISHED, ExitStatus.ERROR, f"{step.name}: {row.message}")
     except Exception as exc:
-        row.status, row.message = StepStatus.ERROR, f"{type(exc).__name__}: {exc}"
+        # The page shows a line without server paths; the log file keeps the trace.
+        row.status, row.message = StepStatus.ERROR, messages.of_exception(exc)
         if isinstance(exc, OSError) and exc.errno in _DISK_FULL:
             row.message = storage_problem(exc)
-        run.log.write("ERROR", traceback.format_exc(), step.name)
+        run.log.write(
+            "ERROR", f"Unexpected error, the trace for support:\n{traceback.format_exc()}", step.name
+        )
         outcome = (ExecutionStatus.FINISHED, ExitStatus.ERROR, f"{step.name}: {row.message}")
     row.finished = timezone.now()
     counts = f"read {row.read_count:,}, written {row.write_count:,}, skipped {row.skip_count:,}, errors {row.error_count:,}"

@@ -1,5 +1,9 @@
 """Reads for the pages, commands and the API."""
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db.models import Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
@@ -10,7 +14,42 @@ from jobs.models import (
     ResourceLock,
     StepExecution,
     StepStatus,
+    WorkerHeartbeat,
 )
+
+
+@dataclass(frozen=True)
+class Liveness:
+    """Which processes proved alive within the heartbeat timeout, and when each kind last did."""
+
+    workers: frozenset[str]
+    worker_last_seen: datetime | None  # None: no worker ever reported
+    beat_alive: bool
+    beat_last_seen: datetime | None
+
+    @property
+    def no_worker(self) -> bool:
+        return not self.workers
+
+
+def worker_liveness(now: datetime) -> Liveness:
+    """From the heartbeat rows, in one query (a row per process, pruned: a small table)."""
+    cutoff = now - timedelta(seconds=settings.JOBS_HEARTBEAT_TIMEOUT_SECONDS)
+    alive: dict[str, set[str]] = {WorkerHeartbeat.Kind.WORKER: set(), WorkerHeartbeat.Kind.BEAT: set()}
+    last: dict[str, datetime] = {}
+    for kind, name, seen, stopped in WorkerHeartbeat.objects.values_list(
+        "kind", "name", "last_seen", "stopped"
+    ):
+        if stopped is None and seen >= cutoff:
+            alive[kind].add(name)
+        if kind not in last or seen > last[kind]:
+            last[kind] = seen
+    return Liveness(
+        workers=frozenset(alive[WorkerHeartbeat.Kind.WORKER]),
+        worker_last_seen=last.get(WorkerHeartbeat.Kind.WORKER),
+        beat_alive=bool(alive[WorkerHeartbeat.Kind.BEAT]),
+        beat_last_seen=last.get(WorkerHeartbeat.Kind.BEAT),
+    )
 
 
 def last_executions(job_ids=None) -> dict[str, JobExecution]:

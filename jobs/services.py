@@ -1,8 +1,10 @@
 """Writes to job executions: create (the Run button, schedules, chains, the API), stop,
-finish and reap. Views, tasks and commands call these; none of them touches the rows directly.
+finish and reap, and the heartbeats of the worker and beat processes. Views, tasks and
+commands call these; none of them touches the rows directly.
 
 Layering (top to bottom; a module imports only from layers below it, never above):
     jobs.tasks | jobs.operations       Celery entry points | chains, flows, alerts, reports
+    jobs.liveness                      heartbeats of the processes, beat's own checks
     jobs.runner                        runs one execution on a worker
     jobs.services | jobs.scheduling    writes to executions | schedules (beat rows)
     jobs.waiting | jobs.signals | jobs.audit
@@ -23,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
-from jobs import audit, joblog, registry, signals
+from jobs import audit, joblog, registry, selectors, signals
 from jobs.joblog import log_file_name
 from jobs.models import (
     ACTIVE_STATUSES,
@@ -36,13 +38,15 @@ from jobs.models import (
     StepExecution,
     StepStatus,
     Trigger,
+    WorkerHeartbeat,
 )
 
 logger = logging.getLogger(__name__)
 
 RUN_EXECUTION_TASK = "jobs.run_execution"
-# A finish not announced this long after it committed was interrupted (its worker died).
-ANNOUNCE_GRACE = timedelta(seconds=60)
+# Heartbeat rows of processes not seen for this long are dropped (the newest of each kind stays,
+# so "no worker since …" keeps its date).
+HEARTBEAT_RETENTION = timedelta(days=7)
 
 
 class LocksHeld(Exception):
@@ -77,8 +81,11 @@ def execution_create(
     parent: JobExecution | None = None,
     schedule: str | None = None,
     dedupe_window: timedelta | None = None,
+    client_id: str = "",
+    parameters: list[dict] | None = None,
 ) -> JobExecution:
     """Create a pending execution holding all its locks, and queue it once committed.
+    `client_id` names the API client that started it; `parameters` are kept as sent.
 
     Raises UnknownJob, LocksHeld, DuplicateScheduleFire or BrokerUnavailable; in every
     case no execution is left pending.
@@ -95,18 +102,21 @@ def execution_create(
             created=now,
             log_file_name=log_file_name(job.id, now),
             task_id=str(uuid.uuid4()),
+            client_id=client_id,
+            parameters=parameters or [],
         )
         _take_locks(execution, job.lock_names, schedule, dedupe_window)
         StepExecution.objects.bulk_create(
             StepExecution(execution=execution, position=i, name=step.name)
             for i, step in enumerate(job.steps, start=1)
         )
-        if execution.triggered_by:
+        if execution.triggered_by or client_id:
+            by_client = f", API client {client_id}" if client_id else ""
             audit.record(
                 user=execution.triggered_by,
                 action=AuditEntry.Action.RUN,
                 execution=execution,
-                message=f"Started {job.id} ({trigger})",
+                message=f"Started {job.id} ({trigger}{by_client})",
             )
         transaction.on_commit(lambda: _enqueue(execution))
     return execution
@@ -242,13 +252,24 @@ def _announce(execution: JobExecution) -> None:
     PendingAnnouncement.objects.filter(execution=execution).delete()
 
 
+def announce_grace() -> timedelta:
+    """A finish not announced this long after it committed was interrupted (its worker died)."""
+    return timedelta(seconds=settings.JOBS_ANNOUNCE_GRACE_SECONDS)
+
+
 def announce_overdue(now=None) -> int:
-    """Send the finishes whose announcement was interrupted (called by the beat tick, `jobs.reap`).
+    """Send the finishes whose announcement was interrupted (beat's checks, jobs.liveness).
     Returns how many were sent."""
-    cutoff = (now or timezone.now()) - ANNOUNCE_GRACE
+    now = now or timezone.now()
+    cutoff = now - announce_grace()
     overdue = PendingAnnouncement.objects.filter(created__lt=cutoff).values_list("execution_id", flat=True)
     sent = 0
     for execution in JobExecution.objects.filter(pk__in=list(overdue[:100])):
+        # Claimed by moving its date on: a second beat (or a retry) sees 0 rows and leaves it,
+        # and one whose receivers crash this process is tried again a grace later.
+        claim = PendingAnnouncement.objects.filter(execution=execution, created__lt=cutoff)
+        if not claim.update(created=now):
+            continue
         logger.warning("Announcing the finish of %s late (its worker stopped before)", execution)
         _announce(execution)
         sent += 1
@@ -260,24 +281,55 @@ def executions_reap(now=None) -> list[JobExecution]:
     their locks. Their watermark is untouched: only a successful finish moves it."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.JOBS_HEARTBEAT_TIMEOUT_SECONDS)
+    # An execution's heartbeat and its worker's are sent by two threads, up to a beat apart: while
+    # its worker still looks alive, wait two beats more, so a killed worker is known dead by then
+    # and the cause names it (a pool process killed under a live worker is reaped after them).
+    lag = timedelta(seconds=2 * settings.JOBS_HEARTBEAT_SECONDS)
+    liveness = selectors.worker_liveness(now)
     reaped = []
     stale = JobExecution.objects.filter(
         execution_status__in=[ExecutionStatus.RUNNING, ExecutionStatus.ABORTING], heartbeat__lt=cutoff
     )
     for execution in stale:
+        if execution.worker in liveness.workers and execution.heartbeat >= cutoff - lag:
+            continue
         # One transaction per execution: its finish is announced once the steps and the log say why.
         with transaction.atomic():
-            if _reap_one(execution, now):
+            if _reap_one(execution, now, _reap_cause(execution, liveness)):
                 reaped.append(execution)
     return reaped
 
 
-def _reap_one(execution: JobExecution, now) -> bool:
-    seen = timezone.localtime(execution.heartbeat).strftime("%Y-%m-%d %H:%M:%S %Z")
-    message = (
-        f"The worker {execution.worker or '(unknown)'} stopped responding (no heartbeat since "
-        f"{seen}); it was killed or lost. The execution was abandoned and its locks released."
+def _reap_cause(execution: JobExecution, liveness: selectors.Liveness) -> str:
+    worker = execution.worker or "(unknown)"
+    seen = _local(execution.heartbeat)
+    abandoned = "The execution was abandoned and its locks released."
+    if execution.worker in liveness.workers:
+        return (
+            f"The worker {worker} is alive, but the process running this execution stopped responding "
+            f"(no heartbeat since {seen}); it was killed or lost. {abandoned}"
+        )
+    cause = (
+        f"The worker {worker} stopped responding (no heartbeat since {seen}); it was killed or lost. "
+        f"{abandoned}"
     )
+    if not liveness.workers:
+        phrase = no_worker_phrase(liveness)
+        cause = f"{phrase[0].upper()}{phrase[1:]}: {cause[0].lower()}{cause[1:]}"
+    return cause
+
+
+def no_worker_phrase(liveness: selectors.Liveness) -> str:
+    if liveness.worker_last_seen is None:
+        return "no worker has ever reported to this console"
+    return f"no worker has been alive since {_local(liveness.worker_last_seen)}"
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def _reap_one(execution: JobExecution, now, message: str) -> bool:
     if not execution_finish(execution, exit_status=ExitStatus.ERROR, message=message):
         return False
     StepExecution.objects.filter(execution=execution, status=StepStatus.RUNNING).update(
@@ -286,6 +338,71 @@ def _reap_one(execution: JobExecution, now) -> bool:
     joblog.append(execution.log_file_name, "ERROR", message)
     logger.warning("Reaped %s: %s", execution, message)
     return True
+
+
+def executions_unclaimed_fail(now=None) -> list[JobExecution]:
+    """End ERROR the pending executions that no worker will take: none is alive, and they have
+    waited longer than JOBS_PENDING_TIMEOUT_SECONDS. Their locks are freed and their queued
+    message, if a worker ever reads it, does nothing (the claim needs a pending row)."""
+    now = now or timezone.now()
+    liveness = selectors.worker_liveness(now)
+    if liveness.workers:
+        # Busy workers take them in turn, however long the queue.
+        return []
+    waited = settings.JOBS_PENDING_TIMEOUT_SECONDS
+    message = (
+        f"Not run: no worker took it within {waited:,} seconds; {no_worker_phrase(liveness)}. "
+        "Its locks were released; start a worker and run it again."
+    )
+    failed = []
+    unclaimed = JobExecution.objects.filter(
+        execution_status=ExecutionStatus.PENDING, created__lt=now - timedelta(seconds=waited)
+    )
+    for execution in unclaimed:
+        with transaction.atomic():
+            # Compare-and-set from pending: a worker that claimed it meanwhile got there first.
+            if execution_finish(
+                execution,
+                exit_status=ExitStatus.ERROR,
+                message=message,
+                from_statuses=(ExecutionStatus.PENDING,),
+            ):
+                joblog.append(execution.log_file_name, "ERROR", message)
+                logger.warning("Failed %s: %s", execution, message)
+                failed.append(execution)
+    return failed
+
+
+def heartbeat_start(*, kind: str, name: str) -> None:
+    """A worker (or beat) process starts: its row says alive from now on."""
+    now = timezone.now()
+    WorkerHeartbeat.objects.update_or_create(
+        kind=kind, name=name, defaults={"started": now, "last_seen": now, "stopped": None}
+    )
+
+
+def heartbeat_beat(*, kind: str, name: str) -> None:
+    """The process is still alive (its row is recreated if a retention pass removed it)."""
+    now = timezone.now()
+    if not WorkerHeartbeat.objects.filter(kind=kind, name=name).update(last_seen=now, stopped=None):
+        heartbeat_start(kind=kind, name=name)
+
+
+def heartbeat_stop(*, kind: str, name: str) -> None:
+    """A clean shutdown: the process says it is gone instead of going silent."""
+    now = timezone.now()
+    WorkerHeartbeat.objects.filter(kind=kind, name=name).update(last_seen=now, stopped=now)
+
+
+def heartbeats_prune(now=None) -> int:
+    """Drop the rows of processes long gone, keeping the newest of each kind."""
+    cutoff = (now or timezone.now()) - HEARTBEAT_RETENTION
+    keep = [
+        row.pk
+        for kind in WorkerHeartbeat.Kind.values
+        if (row := WorkerHeartbeat.objects.filter(kind=kind).order_by("-last_seen").first())
+    ]
+    return WorkerHeartbeat.objects.filter(last_seen__lt=cutoff).exclude(pk__in=keep).delete()[0]
 
 
 def execution_record_skipped(

@@ -5,6 +5,10 @@ connected in JobsConfig.ready(). The engine imports nothing of theirs.
 ended the execution has committed, whatever the outcome (OK, WARN, ERROR, stopped, reaped).
 Receivers must be idempotent: a finish whose announcement was interrupted (the worker died
 after the commit) is announced again by the beat tick (see `services.announce_overdue`).
+
+`liveness_checked(sender=None)` is sent by beat after each pass of its own checks
+(jobs.liveness), in beat's process, every JOBS_REAPER_INTERVAL_SECONDS: periodic work that
+must go on with every worker dead listens to it (the alert sweep), and queues no message.
 """
 
 from __future__ import annotations
@@ -19,6 +23,15 @@ from jobs.models import JobExecution
 logger = logging.getLogger(__name__)
 
 execution_finished = Signal()
+liveness_checked = Signal()
+
+
+def announce_liveness_checked() -> None:
+    """Send `liveness_checked` robustly: a receiver that raises is logged, the others run."""
+    for receiver, result in liveness_checked.send_robust(sender=None):
+        if isinstance(result, Exception):
+            name = getattr(receiver, "__qualname__", repr(receiver))
+            logger.error("Periodic check %s failed", name, exc_info=result)
 
 
 def announce_finished(execution: JobExecution) -> None:

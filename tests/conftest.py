@@ -29,10 +29,24 @@ def storage_root(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings, storage_root):
+def _test_settings(settings, storage_root, monkeypatch):
     settings.STORAGE_ROOT = storage_root
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests start where `make run` starts: with the demo configuration. The product's own
+    # (empty) default is tested on its own (tests/test_config.py, `product_default`).
+    from demo.config import demo_document
+    from jobs.config import schema
+
+    monkeypatch.setattr(schema, "DEFAULT_DOCUMENT", demo_document())
     yield
+
+
+@pytest.fixture
+def product_default(monkeypatch):
+    """The product's default configuration, as a fresh installation has it."""
+    from jobs.config import schema
+
+    monkeypatch.setattr(schema, "DEFAULT_DOCUMENT", schema._defaults(schema.SCHEMA))
 
 
 @pytest.fixture(scope="session")

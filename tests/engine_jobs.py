@@ -1,10 +1,13 @@
 """Jobs the engine tests register: quick, gated (runs until a test lets it go), failing,
 with data errors. A gate is a file in the storage root that the test creates."""
 
+import os
+import signal
 import time
 from pathlib import Path
 
 from django.conf import settings
+from django.db import transaction
 
 from jobs.context import JobFailed
 from jobs.registry import Job, Step, register
@@ -39,6 +42,14 @@ def wait_for_gate(ctx):
     raise JobFailed("the test never opened the gate")
 
 
+def die_after_the_finish_commits(execution):
+    """In a worker started with TEST_KILL_WORKER_AFTER_FINISH=1: once the finish has committed,
+    before its announcement is sent (on-commit callbacks run in order, and this one is added
+    first), the whole worker dies (kill -9 of its process group, the main process included)."""
+    if os.environ.get("TEST_KILL_WORKER_AFTER_FINISH") == "1":
+        transaction.on_commit(lambda: os.killpg(os.getpgid(0), signal.SIGKILL))
+
+
 def fail_step(ctx):
     raise RuntimeError("boom: the source went away")
 
@@ -66,3 +77,12 @@ register(
     Job("Test-Fail", "Fails", (Step("count", count_step), Step("fail", fail_step), Step("never", count_step)))
 )
 register(Job("Test-DataErrors", "Meets bad items", (Step("items", data_errors_step),)))
+register(
+    Job(
+        "Test-DiesAfterFinish",
+        "Finishes OK, then its worker dies before announcing it",
+        (Step("count", count_step),),
+        frozenset({"gamma"}),
+        on_success=die_after_the_finish_commits,
+    )
+)

@@ -22,7 +22,7 @@ SFCC_SECRET = "sfcc-client-s3cret-value"
 
 def document(**sections) -> dict:
     """The default document with real-looking secrets and some sections replaced."""
-    doc = copy.deepcopy(config.DEFAULT_DOCUMENT)
+    doc = config.default_document()
     doc["akeneo"].update(url="https://pim.example.com", secret=AKENEO_SECRET, password=AKENEO_PASSWORD)
     doc["delivery"]["client_secret"] = SFCC_SECRET
     for name, values in sections.items():
@@ -37,10 +37,22 @@ def problems_of(doc) -> list[str]:
 # --- schema and validation ------------------------------------------------------------------
 
 
-def test_it_accepts_the_default_document_unchanged():
-    cleaned, problems = normalize(config.DEFAULT_DOCUMENT)
+def test_it_accepts_the_demo_document_unchanged():
+    cleaned, problems = normalize(config.default_document())  # the demo's, in the tests
     assert problems == []
-    assert cleaned == config.DEFAULT_DOCUMENT
+    assert cleaned == config.default_document()
+
+
+def test_a_fresh_installation_names_no_server_and_says_what_to_fill_in(product_default, db):
+    document = config.default_document()
+    assert document["akeneo"]["url"] == "" and document["akeneo"]["secret"] == ""
+    assert document["delivery"]["target"] == "local" and document["delivery"]["instance_url"] == ""
+    with pytest.raises(config.ConfigInvalid) as refused:
+        config.load()
+    message = str(refused.value)
+    assert message.startswith("The import is not configured yet (Administration › Import configuration)")
+    for field in ("akeneo.url: required", "akeneo.client_id: required", "akeneo.password: required"):
+        assert field in message
 
 
 def test_it_covers_every_mapping_config_field():
@@ -57,6 +69,7 @@ def test_it_fills_left_out_fields_with_defaults():
         "failed_percent": 10,
         "failed_minimum": 10,
         "archive_max_mb": 190,
+        "media_max_mb": 50,
     }
     assert cleaned["akeneo"]["timeout"] == 60.0
     assert cleaned["mapping"]["link_types"] == MappingConfig().link_types

@@ -1,7 +1,6 @@
 """Configuration pages: who may see them, saving from the form, history, export/import, and the
 Test connection buttons against the demo Akeneo and SFCC servers on 127.0.0.1."""
 
-import copy
 import io
 import json
 
@@ -28,7 +27,7 @@ POSTS = ["config", "config_test_akeneo", "config_test_sfcc", "config_import"]
 
 @pytest.fixture
 def saved(db):
-    doc = copy.deepcopy(config.DEFAULT_DOCUMENT)
+    doc = config.default_document()
     doc["akeneo"].update(secret=AKENEO_SECRET, password=AKENEO_PASSWORD)
     doc["delivery"]["client_secret"] = SFCC_SECRET
     return config.save(doc, comment="Real secrets")

@@ -62,9 +62,9 @@ def test_it_announces_late_a_finish_whose_worker_died(no_enqueue, heard):
     with TestCase.captureOnCommitCallbacks(execute=False):  # the process dies: callbacks lost
         runner.run_execution(execution.pk, task_id=execution.task_id)
     assert services.announce_overdue() == 0  # within the grace, the worker may still send it
-    assert services.announce_overdue(now=timezone.now() + services.ANNOUNCE_GRACE * 2) == 1
+    assert services.announce_overdue(now=timezone.now() + services.announce_grace() * 2) == 1
     assert heard == [(execution.pk, "OK")]
-    assert services.announce_overdue(now=timezone.now() + services.ANNOUNCE_GRACE * 2) == 0
+    assert services.announce_overdue(now=timezone.now() + services.announce_grace() * 2) == 0
 
 
 def test_it_waits_then_gives_up_with_the_reason(settings):

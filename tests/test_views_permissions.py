@@ -36,6 +36,7 @@ def url(name, execution, job_id="Test-Quick"):
         "execution_log": reverse("execution_log", args=[execution.pk]),
         "execution_artifact": reverse("execution_artifact", args=[execution.pk, 0]),
         "audit": reverse("audit"),
+        "users": reverse("users"),
         "job_run": reverse("job_run", args=[job_id]),
         "job_schedule_delete": reverse("job_schedule_delete", args=[job_id]),
         "execution_stop": reverse("execution_stop", args=[execution.pk]),
@@ -56,6 +57,7 @@ GET_ALLOWED = {
     "execution_log": {"admin", "merchandiser", "support"},
     "execution_artifact": {"admin", "merchandiser", "support"},
     "audit": {"admin"},
+    "users": {"admin"},
 }
 
 # POST: which roles may change state (the others get 403 and nothing changes).
@@ -65,6 +67,7 @@ POST_ALLOWED = {
     "job_schedule_delete": {"admin"},
     "execution_stop": {"admin", "merchandiser"},
     "execution_rerun": {"admin", "merchandiser"},
+    "users": {"admin"},
 }
 
 
@@ -140,6 +143,13 @@ def test_it_shows_the_audit_link_to_administrators_only(client, users):
         client.force_login(users[role])
         page = client.get(reverse("jobs")).content.decode()
         assert (reverse("audit") in page) is shown, role
+
+
+def test_it_shows_the_users_and_roles_link_to_administrators_only(client, users):
+    for role, shown in [("admin", True), ("merchandiser", False), ("support", False)]:
+        client.force_login(users[role])
+        page = client.get(reverse("jobs")).content.decode()
+        assert (reverse("users") in page) is shown, role
 
 
 def test_it_hides_log_links_from_users_who_may_not_download(client, users, execution, monkeypatch):

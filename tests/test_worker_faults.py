@@ -21,7 +21,7 @@ def test_it_reaps_an_execution_whose_worker_was_killed(django_db_setup, redis_ur
         wait_running(gated)
         victim = gated.worker.split("@")[0]
         stack.kill(victim)  # kill -9 of that whole worker, pool children included
-        # Beat queues the reaper; the surviving worker runs it and ends the execution.
+        # Beat's reaper (in beat's own process) ends the execution.
         gated = wait_finished(gated, timeout=60)
         assert gated.exit_status == ExitStatus.ERROR
         assert "stopped responding" in gated.message

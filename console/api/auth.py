@@ -1,22 +1,41 @@
-"""Token authentication and the API's JSON errors.
+"""Bearer tokens and the API's JSON errors.
 
-A request carries `Authorization: Bearer <token>`; the token's SHA-256 finds its row and user,
-who acts with their role (the same capabilities as the pages). No session is read, so these
-views are exempt from CSRF: a browser cannot make another site's request carry the header.
+A request carries `Authorization: Bearer <token>`: a personal token (`sjc_…`, Account › API
+tokens), which acts with its owner's role, or an access token the token endpoint issued to an
+API client (client credentials), which acts with the client's role. Either is found by its
+SHA-256. No session is read, so these views are exempt from CSRF: a browser cannot make
+another site's request carry the header.
 """
 
+from __future__ import annotations
+
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import wraps
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from jobs.operations.models import ApiToken
-from jobs.roles import capabilities
+from jobs.operations.models import ApiAccessToken, ApiClient, ApiToken
+from jobs.roles import capabilities, role_capabilities
 
-# last_used is written at most this often per token, not on every call.
+# last_used is written at most this often per token or client, not on every call.
 LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who a bearer token speaks for: a user (personal token) or an API client."""
+
+    user: object | None
+    client: ApiClient | None
+    can: dict[str, bool]
+
+    @property
+    def client_id(self) -> str:
+        return self.client.client_id if self.client else ""
 
 
 def fault(status: int, kind: str, message: str, **arguments) -> JsonResponse:
@@ -30,24 +49,55 @@ def fault(status: int, kind: str, message: str, **arguments) -> JsonResponse:
     return response
 
 
-def token_user(request):
-    """The user of the request's bearer token; None when there is none or it is unknown."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
+def bearer(request) -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    row = ApiToken.objects.select_related("user").filter(token_hash=ApiToken.digest(token.strip())).first()
-    if row is None or not row.user.is_active:
+    return token.strip()
+
+
+def token_user(token: str):
+    """The user of a personal token; None when it is unknown, expired, or revoked (deleted,
+    its owner deactivated, or its owner's password changed since it was issued)."""
+    row = ApiToken.objects.select_related("user").filter(token_hash=ApiToken.digest(token)).first()
+    if row is None or not row.opens_for(row.user):
         return None
-    now = timezone.now()
-    if row.last_used is None or now - row.last_used > LAST_USED_PRECISION:
-        ApiToken.objects.filter(pk=row.pk).update(last_used=now)
+    _touch(ApiToken, row)
     return row.user
 
 
-def api_view(**methods):
+def token_client(token: str) -> ApiClient | None:
+    """The API client of an access token; None when unknown or expired, or when the client
+    was revoked or has expired since."""
+    row = ApiAccessToken.objects.select_related("client").filter(token_hash=ApiToken.digest(token)).first()
+    if row is None or row.expires <= timezone.now() or not row.client.is_usable:
+        return None
+    _touch(ApiClient, row.client)
+    return row.client
+
+
+def caller_of(request) -> Caller | None:
+    token = bearer(request)
+    if token is None:
+        return None
+    if token.startswith(ApiToken.PREFIX):
+        user = token_user(token)
+        return Caller(user, None, capabilities(user)) if user is not None else None
+    client = token_client(token)
+    return Caller(None, client, role_capabilities(client.role)) if client is not None else None
+
+
+def _touch(model, row) -> None:
+    now = timezone.now()
+    if row.last_used is None or now - row.last_used > LAST_USED_PRECISION:
+        model.objects.filter(pk=row.pk).update(last_used=now)
+
+
+def api_view(forbidden: str = "AccessForbiddenException", **methods):
     """`@api_view(GET=None, DELETE="run")`: the methods a view answers and the capability each
-    needs (None: any role). 401 without a valid token, 403 without the capability."""
+    needs (None: any role). 401 without a valid token, 403 (`forbidden`) without the
+    capability. The view finds the caller in `request.caller`; `request.user` is the token's
+    user, or anonymous for an API client."""
 
     def decorate(view):
         @csrf_exempt
@@ -61,14 +111,16 @@ def api_view(**methods):
                 return fault(
                     401, "MissingAccessTokenException", "Send an API token: Authorization: Bearer <token>."
                 )
-            user = token_user(request)
-            if user is None:
-                return fault(401, "InvalidAccessTokenException", "The API token is unknown or revoked.")
-            can = capabilities(user)
+            caller = caller_of(request)
+            if caller is None:
+                return fault(
+                    401, "InvalidAccessTokenException", "The access token is unknown, expired or revoked."
+                )
             needed = methods[request.method]
-            if not any(can.values()) or (needed and not can[needed]):
-                return fault(403, "AccessForbiddenException", "Your role does not allow this.")
-            request.user = user
+            if not any(caller.can.values()) or (needed and not caller.can[needed]):
+                return fault(403, forbidden, "Your role does not allow this.")
+            request.caller = caller
+            request.user = caller.user or AnonymousUser()
             return view(request, *args, **kwargs)
 
         return wrapper

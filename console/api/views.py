@@ -28,7 +28,9 @@ def executions(request, job_id):
     except registry.UnknownJob as exc:
         return fault(404, "JobNotFoundException", str(exc), job_id=job_id)
     try:
-        execution = services.execution_create(job_id=job.id, trigger=Trigger.API, user=request.user)
+        execution = services.execution_create(
+            job_id=job.id, trigger=Trigger.API, user=request.caller.user, client_id=request.caller.client_id
+        )
     except services.LocksHeld as exc:
         holder = {"execution_id": exc.holder.pk} if exc.holder is not None else {}
         return fault(409, "JobAlreadyRunningException", str(exc), job_id=job.id, **holder)
@@ -45,7 +47,7 @@ def execution(request, job_id, execution_id):
     if found is None:
         return fault(404, "JobExecutionNotFoundException", f"{job_id} has no execution #{execution_id}.")
     if request.method == "DELETE":
-        if not services.execution_stop(execution=found, user=request.user):
+        if not services.execution_stop(execution=found, user=request.caller.user):
             return fault(409, "JobExecutionNotRunningException", f"Execution #{found.pk} had already ended.")
         found.refresh_from_db()
     return JsonResponse(execution_document(found))

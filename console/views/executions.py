@@ -11,16 +11,19 @@ from django.views.decorators.http import require_POST
 from console.views.common import get_execution_or_404, require, role_required
 from console.views.jobs import start_job
 from jobs import joblog, services
+from jobs import messages as shown_messages
 
 MAX_DATA_ERRORS_SHOWN = 1000
 
 
 def _live_context(execution) -> dict:
-    """What the polled fragment shows: status, steps and the end of the log."""
+    """What the polled fragment shows: status, steps and the end of the log (without the
+    server's paths, which the downloaded log file keeps for support)."""
+    tail = joblog.tail(joblog.log_path(execution.log_file_name)) if execution.log_file_name else ""
     return {
         "execution": execution,
         "steps": list(execution.steps.all()),
-        "log_tail": joblog.tail(joblog.log_path(execution.log_file_name)) if execution.log_file_name else "",
+        "log_tail": shown_messages.without_paths(tail),
     }
 
 

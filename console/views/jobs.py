@@ -3,6 +3,7 @@ History tabs."""
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -13,6 +14,7 @@ from console.views.common import get_job_or_404, require, role_required
 from console.views.forms import ScheduleForm
 from jobs import registry, scheduling, selectors, services
 from jobs.models import JobExecution, StepExecution
+from jobs.pipeline import shipped
 from jobs.pipeline.definitions import ATTRIBUTES, MEDIA_PRICEBOOK
 
 HISTORY_PAGE_SIZE = 25
@@ -73,17 +75,27 @@ def order_warning(job_id: str) -> str:
     )
 
 
+def table_context() -> dict:
+    rows, active = job_rows()
+    # Without workers (eager mode, the tests' default) nobody is missing.
+    liveness = None if settings.CELERY_TASK_ALWAYS_EAGER else selectors.worker_liveness(timezone.now())
+    return {
+        "rows": rows,
+        "active": active,
+        "liveness": liveness,
+        "pending_timeout": settings.JOBS_PENDING_TIMEOUT_SECONDS,
+    }
+
+
 @role_required
 def jobs(request):
-    rows, active = job_rows()
-    return render(request, "jobs/list.html", {"rows": rows, "active": active})
+    return render(request, "jobs/list.html", table_context())
 
 
 @role_required
 def jobs_table(request):
     """The table alone, for htmx: polled while something runs and by Refresh."""
-    rows, active = job_rows()
-    return render(request, "jobs/_table.html", {"rows": rows, "active": active})
+    return render(request, "jobs/_table.html", table_context())
 
 
 def start_job(request, job_id: str, *, again: bool = False) -> JobExecution | None:
@@ -122,7 +134,27 @@ def job_general(request, job_id):
         "locks": sorted(job.locks),
         "order_warning": order_warning(job.id),
     }
+    if job.id == MEDIA_PRICEBOOK:
+        target = shipped.target_in_force()
+        context["shipped"] = {"target": target, "count": shipped.shipped_count(target)}
     return render(request, "jobs/general.html", context)
+
+
+@require_POST
+@role_required
+def media_ship_again(request):
+    """Forget what was shipped to the target in force: the next run of job 2 ships every file."""
+    require(request.user, "configure")
+    try:
+        target, count = shipped.forget_shipped_media(user=request.user)
+    except shipped.MediaBusy as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            f"{count:,} shipped media forgotten for {target.label}: the next run of {MEDIA_PRICEBOOK} ships them all.",
+        )
+    return redirect("job", MEDIA_PRICEBOOK)
 
 
 @role_required

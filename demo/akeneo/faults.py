@@ -44,6 +44,12 @@ class Faults:
     # added to the first page of every listing of it until cleared: records a buggy PIM
     # extension or a proxy could hand over.
     extra_items: dict = field(default_factory=dict)
+    # A hostile or misconfigured Akeneo: list `_links` hrefs on another server (a base URL
+    # such as http://127.0.0.1:9999), and redirects there. Both last until cleared.
+    foreign_links: str = ""
+    redirect_to: str = ""  # API requests answer `redirect_status` with Location on this base
+    redirect_status: int = 302
+    redirect_path: str = ""  # only requests whose path contains this (empty: all but the token)
 
     @classmethod
     def names(cls) -> set[str]:
@@ -121,6 +127,16 @@ class FaultBoard:
             self._tokens -= 1
             return True
         return False
+
+    def redirect_for(self, path: str) -> tuple[int, str] | None:
+        """(status, base URL) when this request is to be redirected to another server."""
+        with self._lock:
+            f = self.faults
+            if not f.redirect_to or path == "/api/oauth/v1/token" and not f.redirect_path:
+                return None
+            if f.redirect_path and f.redirect_path not in path:
+                return None
+            return f.redirect_status, f.redirect_to.rstrip("/")
 
     def take_refresh_failure(self) -> bool:
         with self._lock:

@@ -213,6 +213,9 @@ class DemoAkeneoServer:
             ("GET", rf"{API}/asset-media-files/(?P<code>.+)", lambda req, code: self.media(code, True)),
             ("GET", rf"{API}/asset-families", self.list_asset_families),
             ("GET", rf"{API}/asset-families/(?P<code>[^/]+)", self.asset_family),
+            ("GET", rf"{API}/asset-families/(?P<family>[^/]+)/attributes", self.list_asset_attributes),
+            ("GET", rf"{API}/asset-families/(?P<family>[^/]+)/attributes/(?P<code>[^/]+)",
+             self.asset_attribute),
             ("GET", rf"{API}/asset-families/(?P<family>[^/]+)/assets", self.list_assets),
             ("GET", rf"{API}/asset-families/(?P<family>[^/]+)/assets/(?P<code>[^/]+)", self.asset),
             ("GET", rf"{API}/attributes/(?P<code>[^/]+)/options", self.list_options),
@@ -269,6 +272,12 @@ class DemoAkeneoServer:
         self.stats["requests"] += 1
         try:
             if req.path.startswith("/api/"):
+                redirect = self.faults.redirect_for(req.path)
+                if redirect:
+                    status, base = redirect
+                    self.stats["fault_redirect"] += 1
+                    location = {"Location": base + req.path_with_query()}
+                    return Response(status, b"", "text/html; charset=UTF-8", location)
                 fault = self.faults.take()
                 wanted = self.faults.faults.fail_search
                 if not fault and wanted and wanted in req.query.get("search", ""):
@@ -401,7 +410,10 @@ class DemoAkeneoServer:
         return Response(200, body, items=len(items))
 
     def _link_base(self, req: Request) -> str:
-        return "" if self.faults.faults.relative_links else req.base
+        faults = self.faults.faults
+        if faults.foreign_links:
+            return faults.foreign_links.rstrip("/")
+        return "" if faults.relative_links else req.base
 
     def _renderer(self, req: Request, resource: str):
         """A function row → item bytes. Raw `.jsonl` bytes are spliced in when the record needs
@@ -560,6 +572,18 @@ class DemoAkeneoServer:
 
     def asset(self, req: Request, family: str, code: str) -> Response:
         return self._one(req, self.snapshot.assets(family), code, f"asset family {family}")
+
+    def list_asset_attributes(self, req: Request, family: str) -> Response:
+        """Not paginated in Akeneo's reference: one list of every attribute of the family."""
+        attributes = self.snapshot.asset_attributes(family)
+        if attributes is None:
+            raise ApiError(404, f'Asset family "{family}" does not exist.')
+        return json_response(attributes)
+
+    def asset_attribute(self, req: Request, family: str, code: str) -> Response:
+        return self._one(
+            req, self.snapshot.asset_attributes(family), code, f"asset family {family} attributes"
+        )
 
     def _search_after_list(self, req: Request, records: list[dict]) -> Response:
         """Asset Manager lists: no limit above 100 either, cursor pagination only."""

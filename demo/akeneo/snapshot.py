@@ -258,6 +258,20 @@ class Snapshot:
             return None
         return _optional_jsonl(self.dir / f"asset-families__{family_code}__assets.jsonl") or []
 
+    def asset_attributes(self, family_code: str) -> list[dict] | None:
+        """`asset-families__<code>__attributes.jsonl`, else the family's main media attribute
+        alone, an image `media_file` (what a packshot family has)."""
+        family = next((f for f in self.asset_families if f.get("code") == family_code), None)
+        if family is None:
+            return None
+        stored = _optional_jsonl(self.dir / f"asset-families__{family_code}__attributes.jsonl")
+        if stored is not None:
+            return stored
+        main = family.get("attribute_as_main_media") or "media"
+        return [{"code": main, "labels": {}, "type": "media_file", "media_type": "image",
+                 "value_per_locale": False, "value_per_channel": False, "is_required_for_completeness": False,
+                 "allowed_extensions": [], "max_file_size": None}]  # fmt: skip
+
     def updated_at(self, index: RecordIndex, row: int) -> float:
         touched = index.updated.get(row)
         if touched is not None:

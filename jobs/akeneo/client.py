@@ -3,7 +3,7 @@
     client = AkeneoClient(url, client_id=..., secret=..., username=..., password=..., log=step_log)
     for page in client.product_pages(search={"updated": [{"operator": ">", "value": "2024-05-01 00:00:00"}]}):
         ...  # page.items, page.number, page.items_count (with_count=True)
-    client.download_media(code, "/tmp/x.jpg")  # MediaDownload(size, sha256, content_type)
+    client.download_media(code, "/tmp/x.jpg", max_bytes=50 * 2**20)  # MediaDownload(size, sha256, …)
 
 Lists are generators over `_links.next.href`, one page (at most 100 items) in memory at a time.
 Products and product models use `search_after` pagination, everything else page pagination.
@@ -24,7 +24,13 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from jobs.akeneo.errors import AkeneoConnectionError, AkeneoError, AkeneoInvalidResponse, AkeneoNotFound
+from jobs.akeneo.errors import (
+    AkeneoConnectionError,
+    AkeneoError,
+    AkeneoInvalidResponse,
+    AkeneoMediaRefused,
+    AkeneoNotFound,
+)
 from jobs.akeneo.transport import RETRYABLE_EXCEPTIONS, AkeneoTransport, Credentials, LogFn, RetryPolicy
 
 API = "/api/rest/v1"
@@ -144,6 +150,9 @@ class AkeneoClient:
             items = _embedded_items(body, url)
             next_url = _next_href(body)
             next_url = self.transport.url(next_url) if next_url else None
+            if next_url:
+                # A next link elsewhere would carry the token there (and read its pages as ours).
+                self.transport.check_origin(next_url, f"next link of GET {_path(url)}")
             if next_url and with_count:
                 # The count is the listing's, known from page 1. Akeneo repeats `with_count` in
                 # its next links, and counting again costs it a full query on every page.
@@ -373,27 +382,40 @@ class AkeneoClient:
         """Metadata of a media file; codes contain slashes (`a/b/c/abc_name.jpg`), kept as such."""
         return self.get(f"{API}/media-files/{_code_path(code)}")
 
-    def download_media(self, code: str, dest: str | os.PathLike | BinaryIO) -> MediaDownload:
-        return self._download(f"{API}/media-files/{_code_path(code)}/download", code, dest)
+    def download_media(
+        self, code: str, dest: str | os.PathLike | BinaryIO, *, max_bytes: int | None = None
+    ) -> MediaDownload:
+        return self._download(f"{API}/media-files/{_code_path(code)}/download", code, dest, max_bytes)
 
     def asset_families(self) -> Iterator[dict]:
         return self.items(f"{API}/asset-families", search_after=True)
+
+    def asset_attribute(self, family_code: str, code: str) -> dict:
+        """An attribute of an asset family: its `type` (`media_file`, `media_link`, `text`, …)
+        and, for media, its `media_type` (`image`, `pdf`, `other`, …)."""
+        return self.get(f"{API}/asset-families/{_seg(family_code)}/attributes/{_seg(code)}")
 
     def assets(self, family_code: str, search: dict | None = None) -> Iterator[dict]:
         params = ListQuery(search=search).params()
         return self.items(f"{API}/asset-families/{_seg(family_code)}/assets", params, search_after=True)
 
-    def download_asset_media(self, code: str, dest: str | os.PathLike | BinaryIO) -> MediaDownload:
-        return self._download(f"{API}/asset-media-files/{_code_path(code)}", code, dest)
+    def download_asset_media(
+        self, code: str, dest: str | os.PathLike | BinaryIO, *, max_bytes: int | None = None
+    ) -> MediaDownload:
+        return self._download(f"{API}/asset-media-files/{_code_path(code)}", code, dest, max_bytes)
 
-    def _download(self, path: str, code: str, dest: str | os.PathLike | BinaryIO) -> MediaDownload:
-        """Streams in 1 MB chunks; a connection cut mid-body restarts the download (bounded)."""
+    def _download(
+        self, path: str, code: str, dest: str | os.PathLike | BinaryIO, max_bytes: int | None
+    ) -> MediaDownload:
+        """Streams in 1 MB chunks; a connection cut mid-body restarts the download (bounded).
+        A file over `max_bytes` is refused (`AkeneoMediaRefused`) as soon as that is known: from
+        its Content-Length before the body, else at the chunk that passes the limit."""
         attempts = self.transport.retry.max_attempts
         for attempt in range(1, attempts + 1):
             try:
                 if isinstance(dest, str | os.PathLike):
-                    return self._download_to_path(path, code, Path(dest))
-                return self._download_to_file(path, code, dest)
+                    return self._download_to_path(path, code, Path(dest), max_bytes)
+                return self._download_to_file(path, code, dest, max_bytes)
             except RETRYABLE_EXCEPTIONS as exc:
                 if attempt == attempts:
                     raise AkeneoConnectionError(
@@ -402,31 +424,39 @@ class AkeneoClient:
                 self.transport.log("warning", f"Akeneo: download of {code!r} was cut; starting it again")
         raise AssertionError("unreachable")
 
-    def _download_to_path(self, path: str, code: str, dest: Path) -> MediaDownload:
+    def _download_to_path(self, path: str, code: str, dest: Path, max_bytes: int | None) -> MediaDownload:
         dest.parent.mkdir(parents=True, exist_ok=True)
         # Write beside the target and rename, so a cut download never leaves a half file.
         fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".download-")
         try:
             with os.fdopen(fd, "wb") as out:
-                result = self._download_to_file(path, code, out)
+                result = self._download_to_file(path, code, out, max_bytes)
             os.replace(tmp, dest)
             return result
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
 
-    def _download_to_file(self, path: str, code: str, out: BinaryIO) -> MediaDownload:
+    def _download_to_file(self, path: str, code: str, out: BinaryIO, max_bytes: int | None) -> MediaDownload:
         start = out.tell() if out.seekable() else None
         response = self.transport.send("GET", path, stream=True)
         digest, size = hashlib.sha256(), 0
         with response:
+            announced = _content_length(response)
+            if max_bytes is not None and announced is not None and announced > max_bytes:
+                raise AkeneoMediaRefused(f"{code!r} is {_mb(announced)}, over the {_mb(max_bytes)} limit")
             if start is not None:
                 out.seek(start)
                 out.truncate()
             for chunk in response.iter_content(CHUNK):
+                size += len(chunk)
+                if max_bytes is not None and size > max_bytes:
+                    # Stop reading: the rest of a 300 MB "image" is never fetched.
+                    raise AkeneoMediaRefused(
+                        f"{code!r} is over the {_mb(max_bytes)} limit (stopped reading at {_mb(size)})"
+                    )
                 digest.update(chunk)
                 out.write(chunk)
-                size += len(chunk)
         return MediaDownload(code, size, digest.hexdigest(), response.headers.get("Content-Type", ""))
 
     # --- health ---------------------------------------------------------------------------
@@ -441,6 +471,17 @@ class AkeneoClient:
             f"Connected to {self.transport.base_url.rstrip('/')} as {self.transport.credentials.username}: "
             f"{len(codes)} channel(s) ({', '.join(codes) or 'none'}), product endpoint /{kind}"
         )
+
+
+def _content_length(response) -> int | None:
+    try:
+        return int(response.headers["Content-Length"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2**20:,.1f} MB"
 
 
 def _embedded_items(body, url: str) -> list[dict]:

@@ -53,3 +53,18 @@ class AkeneoRateLimited(AkeneoHTTPError):
 
 class AkeneoServerError(AkeneoHTTPError):
     """408 or 5xx still answered after every retry."""
+
+
+class AkeneoForeignLink(AkeneoError):
+    """Akeneo pointed the client at another server (a `next` link or a redirect to another
+    scheme, host or port). It is not followed: the credentials go to the configured Akeneo only.
+    `host` is the other server's `host:port`, as the message names it."""
+
+    def __init__(self, message: str, *, host: str):
+        super().__init__(message)
+        self.host = host
+
+
+class AkeneoMediaRefused(AkeneoError):
+    """A media file Akeneo served is not one the import ships: larger than the configured limit
+    (refused while streaming, before the rest is read) or not of its attribute's type."""

@@ -6,6 +6,10 @@ honouring `Retry-After`; a 401 in the middle of an import triggers one fresh log
 given to the `log` callback and to exceptions pass through `Redactor`, so the password, the
 client secret and the tokens never reach a log file.
 
+Credentials go to the configured Akeneo only: a URL (a `_links` href, a redirect's `Location`)
+on another scheme, host or port is refused with `AkeneoForeignLink`, never requested. Redirects
+are followed by hand, on the configured origin only, so no foreign page is ever read.
+
 One transport serves every thread of an execution (concurrent fetch streams): they share one
 token (one login, one refresh, one re-login after a 401), at most `concurrency` calls are in
 flight at once (Akeneo allows 4 per connection), a 429's `Retry-After` holds every thread back
@@ -33,6 +37,7 @@ from jobs.akeneo.errors import (
     AkeneoAuthError,
     AkeneoConfigError,
     AkeneoConnectionError,
+    AkeneoForeignLink,
     AkeneoHTTPError,
     AkeneoInvalidResponse,
     AkeneoNotFound,
@@ -45,6 +50,9 @@ from jobs.redaction import Redactor
 LogFn = Callable[[str, str], None]
 TOKEN_PATH = "/api/oauth/v1/token"
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 5  # a proxy adding a trailing slash or moving to https needs one or two
+DEFAULT_PORTS = {"http": 80, "https": 443}
 # Failures worth another try: the request may never have reached Akeneo, or the answer was cut.
 RETRYABLE_EXCEPTIONS = (
     requests.ConnectionError,
@@ -133,6 +141,7 @@ class AkeneoTransport:
         if not all((credentials.client_id, credentials.secret, credentials.username, credentials.password)):
             raise AkeneoConfigError("Akeneo client id, secret, username and password are all required")
         self.base_url = base_url.rstrip("/") + "/"
+        self.origin = origin(self.base_url)
         self.credentials = credentials
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
@@ -158,6 +167,18 @@ class AkeneoTransport:
 
     def close(self) -> None:
         self.session.close()
+
+    def check_origin(self, url: str, what: str) -> None:
+        """Refuse a URL off the configured scheme, host and port before anything is sent to it.
+        `what` says where the URL came from ("the next link of GET /api/rest/v1/products")."""
+        if origin(url) == self.origin:
+            return
+        host = shown_host(url)
+        raise AkeneoForeignLink(
+            f"Akeneo's {what} points at another server ({host}); not followed: the Akeneo "
+            f"credentials are sent only to the configured {shown_host(self.base_url)}",
+            host=host,
+        )
 
     # --- tokens ---------------------------------------------------------------------------
 
@@ -231,11 +252,14 @@ class AkeneoTransport:
         stream: bool = False,
         with_token: bool = True,
     ) -> requests.Response:
-        """One request with retries; returns a 2xx/3xx response or raises an `AkeneoError`."""
+        """One request with retries; returns a 2xx response or raises an `AkeneoError`.
+        Redirects on the configured origin are followed (at most MAX_REDIRECTS); any other
+        ends in `AkeneoForeignLink` without a request to it."""
         url = self.url(path_or_url)
+        self.check_origin(url, f"URL for {method} {urlsplit(url).path}")
         path = urlsplit(url).path
         relogged = False
-        attempt = 0
+        attempt = redirects = 0
         while True:
             attempt += 1
             headers = {"Accept": "application/json"}
@@ -249,7 +273,7 @@ class AkeneoTransport:
             try:
                 response = self.session.request(
                     method, url, params=params, json=json, auth=auth, headers=headers,
-                    timeout=self.timeout, stream=stream,
+                    timeout=self.timeout, stream=stream, allow_redirects=False,
                 )  # fmt: skip
             except BaseException as exc:
                 self.slots.give_back()
@@ -265,6 +289,10 @@ class AkeneoTransport:
             # A streamed body is still being read from Akeneo: its slot is given back on close.
             _give_back_on_close(response, self.slots) if stream else self.slots.give_back()
             status = response.status_code
+            if status in REDIRECT_STATUSES:
+                url, method, json = self._redirect(response, method, path, json, redirects)
+                path, params, redirects, attempt = urlsplit(url).path, None, redirects + 1, 0
+                continue
             if status == 401 and with_token and not relogged:
                 # The token was revoked or expired early (server restart, clock skew): one fresh
                 # login, then the same request again. A second 401 is a real refusal.
@@ -283,6 +311,9 @@ class AkeneoTransport:
                 error = self._http_error(response, method, path, attempt)
                 response.close()
                 raise error
+            if status >= 300:
+                response.close()
+                raise AkeneoInvalidResponse(f"Akeneo answered HTTP {status} on {method} {path}")
             return response
 
     def _slow_down(self, in_flight: int, retry_after: float | None) -> None:
@@ -306,6 +337,25 @@ class AkeneoTransport:
         if wait > 0:
             self._waited.resume_at = resume_at
             self.sleep(wait)
+
+    def _redirect(
+        self, response: requests.Response, method: str, path: str, json: dict | None, redirects: int
+    ) -> tuple[str, str, dict | None]:
+        """Where a redirect leads (URL, method, body), refused off the configured origin.
+        303, and 301/302 after a POST, continue as GET without a body, as browsers do."""
+        status, location = response.status_code, response.headers.get("Location")
+        response.close()  # a redirect's body is never read
+        if not location:
+            raise AkeneoInvalidResponse(
+                f"Akeneo answered HTTP {status} on {method} {path} without a Location"
+            )
+        target = urljoin(response.url or self.base_url, location)
+        self.check_origin(target, f"redirect (HTTP {status}) of {method} {path}")
+        if redirects >= MAX_REDIRECTS:
+            raise AkeneoInvalidResponse(f"Akeneo redirected {method} {path} more than {MAX_REDIRECTS} times")
+        if status == 303 or (status in (301, 302) and method == "POST"):
+            return target, "GET", None
+        return target, method, json
 
     def _pause(self, attempt: int, retry_after: float | None, cause: str) -> None:
         if retry_after is not None:
@@ -393,6 +443,37 @@ def _pooled_session(concurrency: int) -> requests.Session:
     return session
 
 
+def origin(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) with the default port filled in: what "the same server" means."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:  # a port that is not a number is no port of the configured Akeneo
+        port = -1
+    return scheme, (parts.hostname or "").lower(), port or DEFAULT_PORTS.get(scheme, 0)
+
+
+_HOST_CHARS = re.compile(r"[^A-Za-z0-9.:\[\]_-]")
+
+
+def shown_host(url: str) -> str:
+    """`host:port` of a URL for a message: no user info, no path, nothing but host characters
+    (a hostile link must not smuggle text into a page), at most 100 characters."""
+    netloc = urlsplit(url).netloc.rpartition("@")[2]
+    return _HOST_CHARS.sub("?", netloc)[:100] or "no host"
+
+
+def shown_text(text: str, limit: int = 120) -> str:
+    """Text from Akeneo's answer (a message, an HTML title) as a message may quote it: control
+    and bidirectional-override characters removed, whitespace collapsed, at most `limit`."""
+    text = _UNSHOWN.sub(" ", text)
+    return " ".join(text.split())[:limit]
+
+
+_UNSHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def parse_retry_after(value: str | None) -> float | None:
     """`Retry-After` as seconds: either a number or an HTTP date."""
     if not value:
@@ -415,19 +496,19 @@ def _error_message(response: requests.Response) -> str:
         body = response.json()
     except ValueError:
         title = _html_title(response.text)
-        return title or (response.text[:120].strip() or response.reason or "no message")
+        return title or shown_text(response.text[:400]) or shown_text(response.reason or "") or "no message"
     if not isinstance(body, dict):
-        return str(body)[:200]
+        return shown_text(str(body)[:400], 200)
     message = str(body.get("message") or body.get("error_description") or body.get("error") or "")
     errors = body.get("errors")
     if isinstance(errors, list) and errors:
         details = "; ".join(f"{e.get('property', '')}: {e.get('message', '')}" for e in errors[:5])
         message = f"{message} ({details})"
-    return message or "no message"
+    return shown_text(message, 600) or "no message"
 
 
 def _html_title(text: str) -> str:
     match = re.search(r"<title[^>]*>(.*?)</title>", text[:4096], re.IGNORECASE | re.DOTALL)
     if match:
-        return " ".join(match.group(1).split())[:120]
+        return shown_text(match.group(1))
     return ""

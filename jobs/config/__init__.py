@@ -9,18 +9,18 @@ The document's shape and its default live in `schema`, the values the pipeline r
 """
 
 from jobs.config.models import ConfigVersion
-from jobs.config.schema import DEFAULT_DOCUMENT, SECRET_PATHS
+from jobs.config.schema import SECRET_PATHS, default_document
 from jobs.config.services import ConfigInvalid, export_document, import_document, load, save
 from jobs.config.values import AkeneoConnection, Filters, ImportSettings
 
 __all__ = [
-    "DEFAULT_DOCUMENT",
     "SECRET_PATHS",
     "AkeneoConnection",
     "ConfigInvalid",
     "ConfigVersion",
     "Filters",
     "ImportSettings",
+    "default_document",
     "export_document",
     "import_document",
     "load",

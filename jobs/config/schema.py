@@ -12,12 +12,11 @@ and asset view types and the pricebook naming), `filters` (products, product mod
 from __future__ import annotations
 
 import copy
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
-
-from django.conf import settings
 
 from jobs.sfcc.http import DEFAULT_TOKEN_URL
 from jobs.transform.config import MappingConfig, ModelImportMode
@@ -31,6 +30,23 @@ _AKENEO_CODE = re.compile(r"^[A-Za-z0-9_]+$")
 _AKENEO_LOCALE = re.compile(r"^[a-z]{2,3}(_[A-Za-z0-9]+)+$")
 _API_VERSION = re.compile(r"^v\d+_\d+$")
 _MAPPING_DEFAULTS = MappingConfig()
+
+# Bounds, from the systems that read the values:
+# - Akeneo codes (channels, attributes, families, categories, locales): letters, digits and
+#   underscores, at most 100 characters, as Akeneo's code validation allows.
+# - SFCC ids: the XSDs' simpleType.Generic.NonEmptyString.256 (catalog-id, pricebook-id,
+#   view-type) and simpleType.Definition.ID (attribute-id), at most 256 characters. Ids that
+#   name a file or a folder of the archive stay within a file name's 255 bytes.
+# - URLs: 2,048 characters, what browsers, proxies and HTTP servers reliably accept.
+AKENEO_CODE_MAX = 100
+SFCC_ID_MAX = 256
+FILE_NAME_MAX = 255
+URL_MAX = 2048
+TEXT_MAX = 256  # any other short setting: a client id, a user name
+SECRET_MAX = 1024
+LIST_MAX_ITEMS = 1000
+# Akeneo's `search` travels in the query string of every listing request.
+SEARCH_MAX_CHARS = 4096
 
 
 def _type_name(value: Any) -> str:
@@ -52,10 +68,23 @@ class Problems(list):
 # the checks that look across fields still run and report their own problems).
 
 
+def _shown(value, limit: int = 60) -> str:
+    """A value quoted in a message, cut: a problem names what was typed, never repeats a megabyte."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
+def _too_long(value: str, maximum: int) -> str | None:
+    if len(value) <= maximum:
+        return None
+    return f"must be at most {maximum:,} characters (this one has {len(value):,})"
+
+
 @dataclass(frozen=True)
 class Text:
     default: str = ""
     nullable: bool = False
+    max_length: int = TEXT_MAX
 
     def clean(self, value, path: str, problems: Problems):
         if value is None and self.nullable:
@@ -63,12 +92,18 @@ class Text:
         if not isinstance(value, str):
             problems.add(path, f"must be a string, not {_type_name(value)}")
             return self.default
-        return value.strip()
+        value = value.strip()
+        if problem := _too_long(value, self.max_length):
+            problems.add(path, problem)
+            return self.default
+        return value
 
 
 @dataclass(frozen=True)
 class Secret(Text):
     """A password or client secret, or `env:NAME` to read it from the environment at load time."""
+
+    max_length: int = SECRET_MAX
 
     def clean(self, value, path: str, problems: Problems):
         value = super().clean(value, path, problems)
@@ -79,6 +114,8 @@ class Secret(Text):
 
 @dataclass(frozen=True)
 class Url(Text):
+    max_length: int = URL_MAX
+
     def clean(self, value, path: str, problems: Problems):
         value = super().clean(value, path, problems)
         if value and not is_http_url(value):
@@ -93,7 +130,7 @@ class Choice:
 
     def clean(self, value, path: str, problems: Problems):
         if value not in self.choices:
-            problems.add(path, f"must be one of {', '.join(self.choices)} (not {value!r})")
+            problems.add(path, f"must be one of {', '.join(self.choices)} (not {_shown(value)})")
             return self.default
         return value
 
@@ -138,18 +175,30 @@ class Number:
 
 @dataclass(frozen=True)
 class StrMap:
+    """Akeneo code → SFCC name (an xml:lang, a view type, an attribute or link type)."""
+
     default: dict[str, str] = field(default_factory=dict)
+    key_max: int = AKENEO_CODE_MAX
+    value_max: int = SFCC_ID_MAX
 
     def clean(self, value, path: str, problems: Problems):
         if not isinstance(value, dict):
             problems.add(path, f"must be an object of code → value, not {_type_name(value)}")
             return dict(self.default)
+        if len(value) > LIST_MAX_ITEMS:
+            problems.add(path, f"must have at most {LIST_MAX_ITEMS:,} entries (this one has {len(value):,})")
+            return dict(self.default)
         cleaned = {}
         for key, item in value.items():
+            where = f"{path}.{key[:AKENEO_CODE_MAX]}"
             if not isinstance(item, str):
-                problems.add(f"{path}.{key}", f"must be a string, not {_type_name(item)}")
+                problems.add(where, f"must be a string, not {_type_name(item)}")
             elif not key.strip():
                 problems.add(path, "a key is empty")
+            elif problem := _too_long(key.strip(), self.key_max):
+                problems.add(where, f"the code {problem}")
+            elif problem := _too_long(item.strip(), self.value_max):
+                problems.add(where, problem)
             else:
                 cleaned[key.strip()] = item.strip()
         return cleaned
@@ -160,17 +209,23 @@ class StrList:
     default: tuple[str, ...] = ()
     pattern: re.Pattern | None = _AKENEO_CODE
     what: str = "Akeneo code"
+    item_max: int = AKENEO_CODE_MAX
 
     def clean(self, value, path: str, problems: Problems):
         if not isinstance(value, list):
             problems.add(path, f"must be a list of strings, not {_type_name(value)}")
             return list(self.default)
+        if len(value) > LIST_MAX_ITEMS:
+            problems.add(path, f"must have at most {LIST_MAX_ITEMS:,} entries (this one has {len(value):,})")
+            return list(self.default)
         cleaned = []
         for index, item in enumerate(value):
             if not isinstance(item, str):
                 problems.add(f"{path}[{index}]", f"must be a string, not {_type_name(item)}")
+            elif problem := _too_long(item, self.item_max):
+                problems.add(f"{path}[{index}]", problem)
             elif self.pattern and not self.pattern.match(item):
-                problems.add(f"{path}[{index}]", f"{item!r} is not an {self.what}")
+                problems.add(f"{path}[{index}]", f"{_shown(item)} is not an {self.what}")
             else:
                 cleaned.append(item)
         return cleaned
@@ -184,6 +239,10 @@ class Search:
 
     def clean(self, value, path: str, problems: Problems):
         if value is None or value == {}:
+            return None
+        if isinstance(value, dict) and len(json.dumps(value)) > SEARCH_MAX_CHARS:
+            problems.add(path, f"must be at most {SEARCH_MAX_CHARS:,} characters of JSON "
+                               "(it is sent in the URL of every Akeneo request)")  # fmt: skip
             return None
         if not isinstance(value, dict):
             problems.add(path, f"must be a JSON object like {{\"family\": [{{\"operator\": \"IN\", …}}]}}, "
@@ -237,20 +296,26 @@ SCHEMA: Schema = {
         "concurrency": Number(4, 1, 10, integer=True),
     },
     "mapping": {
-        "channel": Text(_MAPPING_DEFAULTS.channel),
+        "channel": Text(_MAPPING_DEFAULTS.channel, max_length=AKENEO_CODE_MAX),
         "locales": StrMap(_MAPPING_DEFAULTS.locales),
-        "default_locale": Text(_MAPPING_DEFAULTS.default_locale),
-        "catalog_id": Text(_MAPPING_DEFAULTS.catalog_id),
-        "attribute_prefix": Text(_MAPPING_DEFAULTS.attribute_prefix),
+        "default_locale": Text(_MAPPING_DEFAULTS.default_locale, max_length=AKENEO_CODE_MAX),
+        # The catalog id is also the archive's catalogs/<catalog-id>/ folder.
+        "catalog_id": Text(_MAPPING_DEFAULTS.catalog_id, max_length=min(SFCC_ID_MAX, FILE_NAME_MAX)),
+        # prefix + Akeneo code is an SFCC attribute-id (≤ 256).
+        "attribute_prefix": Text(
+            _MAPPING_DEFAULTS.attribute_prefix, max_length=SFCC_ID_MAX - AKENEO_CODE_MAX
+        ),
         "system_attributes": StrMap(_MAPPING_DEFAULTS.system_attributes),
         "link_types": StrMap(_MAPPING_DEFAULTS.link_types),
         "image_view_types": StrMap(),
         "asset_view_types": StrMap(),
         "model_mode": Choice(tuple(m.value for m in ModelImportMode), _MAPPING_DEFAULTS.model_mode.value),
-        "price_attribute": Text(_MAPPING_DEFAULTS.price_attribute),
-        "pricebook_id_pattern": Text(_MAPPING_DEFAULTS.pricebook_id_pattern),
-        "pricebook_name_pattern": Text(_MAPPING_DEFAULTS.pricebook_name_pattern),
-        "currencies": StrList(pattern=None),
+        "price_attribute": Text(_MAPPING_DEFAULTS.price_attribute, max_length=AKENEO_CODE_MAX),
+        # The pricebook id names pricebooks/<id>.xml: the id with ".xml" stays a file name.
+        "pricebook_id_pattern": Text(_MAPPING_DEFAULTS.pricebook_id_pattern, max_length=FILE_NAME_MAX - 4),
+        # A pricebook's display-name is a LocalizedString of at most 4,000 characters.
+        "pricebook_name_pattern": Text(_MAPPING_DEFAULTS.pricebook_name_pattern, max_length=4000),
+        "currencies": StrList(pattern=None, item_max=3),
         "excluded_attributes": StrList(),
     },
     "filters": {
@@ -282,76 +347,28 @@ SCHEMA: Schema = {
         "failed_minimum": Number(10, 1, 10**9, integer=True),
         # Archives larger than this are split (SFCC refuses site imports over 200 MB).
         "archive_max_mb": Number(190, 1, 10_240, integer=True),
+        # A media file (image or asset) larger than this is a data error, refused while it
+        # streams: a 300 MB "image" is never archived nor shipped.
+        "media_max_mb": Number(50, 1, 10_240, integer=True),
     },
 }
 
-DEMO_AKENEO_URL = f"http://127.0.0.1:{settings.DEMO_AKENEO_PORT}"
-DEMO_SFCC_URL = f"http://127.0.0.1:{settings.DEMO_SFCC_PORT}"
 
-# What `load()` answers while nothing has been saved: the demo servers `make run` starts
-# (their ports are settings: DEMO_AKENEO_PORT, DEMO_SFCC_PORT).
-DEFAULT_DOCUMENT: dict = {
-    "akeneo": {
-        "url": DEMO_AKENEO_URL,
-        "client_id": "demo_client",
-        "secret": "demo_secret",
-        "username": "admin",
-        "password": "admin",
-        "timeout": 60.0,
-        "concurrency": 4,
-    },
-    "mapping": {
-        "channel": "ecommerce",
-        "locales": {"en_US": "en-US", "fr_FR": "fr-FR", "de_DE": "de-DE"},
-        "default_locale": "en_US",
-        "catalog_id": "akeneo-master",
-        "attribute_prefix": "akeneo_",
-        "system_attributes": dict(_MAPPING_DEFAULTS.system_attributes),
-        "link_types": dict(_MAPPING_DEFAULTS.link_types),
-        # Image attributes of the icecat catalog (picture, image, variation_image) and of the
-        # generated demo catalog (main_image, image_2, variation_image).
-        "image_view_types": {
-            "picture": "large",
-            "image": "large",
-            "main_image": "large",
-            "image_2": "large",
-            "variation_image": "small",
-        },
-        # The generated catalog's packshot assets; its `notices` assets are PDFs, not images.
-        "asset_view_types": {"gallery": "large"},
-        "model_mode": ModelImportMode.MASTER_VARIATION.value,
-        "price_attribute": "price",
-        "pricebook_id_pattern": _MAPPING_DEFAULTS.pricebook_id_pattern,
-        "pricebook_name_pattern": _MAPPING_DEFAULTS.pricebook_name_pattern,
-        "currencies": [],
-        "excluded_attributes": [],
-    },
-    "filters": {
-        kind: {
-            "enabled": None,
-            "completeness": {"percent": None, "locales": []},
-            "families": [],
-            "categories": [],
-            "search": None,
-        }
-        for kind in ("products", "product_models")
-    },
-    "delivery": {
-        "target": "sfcc",
-        "instance_url": DEMO_SFCC_URL,
-        "client_id": "demo-client",
-        "client_secret": "demo-secret",
-        "token_url": f"{DEMO_SFCC_URL}/dwsso/oauth2/access_token",
-        "api_version": "v24_5",
-        "import_mode": "merge",
-        "keep_archive": False,
-        "request_timeout": 60.0,
-        "upload_timeout": 900.0,
-        "poll_interval": 5.0,
-        "job_timeout": 3600.0,
-    },
-    "import": {"error_threshold": None, "failed_percent": 10, "failed_minimum": 10, "archive_max_mb": 190},
-}
+def _defaults(schema: Schema) -> dict:
+    """Every field's default, as JSON has it (lists, not tuples)."""
+
+    def plain(value):
+        return list(value) if isinstance(value, tuple) else copy.deepcopy(value)
+
+    return {
+        key: _defaults(kind) if isinstance(kind, dict) else plain(kind.default)
+        for key, kind in schema.items()
+    }
+
+
+# What `load()` answers while nothing has been saved: every field's default, which leaves the
+# Akeneo and SFCC fields to fill in (`load()` says which). `make run` saves the demo's own.
+DEFAULT_DOCUMENT: dict = _defaults(SCHEMA)
 
 
 def is_http_url(value: str) -> bool:
@@ -404,7 +421,7 @@ def _clean_section(schema: Schema, values, prefix: str, problems: Problems) -> d
         problems.add(prefix.rstrip("."), f"must be an object, not {_type_name(values)}")
         values = {}
     for key in sorted(values.keys() - schema.keys()):
-        problems.add(f"{prefix}{key}", "unknown field")
+        problems.add(f"{prefix}{key[:AKENEO_CODE_MAX]}", "unknown field")
     cleaned = {}
     for key, kind in schema.items():
         path = f"{prefix}{key}"

@@ -23,10 +23,11 @@ from jobs.models import AuditEntry
 class ConfigInvalid(ValueError):
     """The document was refused; `problems` lists each as `dotted.path: message`."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str], summary: str = ""):
         self.problems = list(problems)
         count = len(self.problems)
-        super().__init__(f"{count} problem{'s' if count != 1 else ''}: " + "; ".join(self.problems))
+        summary = summary or f"{count} problem{'s' if count != 1 else ''}"
+        super().__init__(f"{summary}: " + "; ".join(self.problems))
 
 
 def in_force() -> tuple[dict, int]:
@@ -43,6 +44,10 @@ def load() -> ImportSettings:
     clear, problems = _reveal_secrets(stored)
     cleaned, invalid = normalize(clear)
     problems += invalid
+    if problems and version == 0:
+        raise ConfigInvalid(
+            problems, "The import is not configured yet (Administration › Import configuration)"
+        )
     if problems:
         raise ConfigInvalid(problems)
     return ImportSettings.from_document(cleaned, version=version)

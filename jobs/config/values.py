@@ -118,6 +118,7 @@ class ImportSettings:
     failed_minimum: int
     archive_max_bytes: int
     version: int  # 0: the default configuration, nothing saved yet
+    media_max_bytes: int = 50 * MB  # larger media files are data errors
 
     def __repr__(self) -> str:
         return f"ImportSettings(version={self.version}, channel={self.mapping.channel!r})"
@@ -158,5 +159,6 @@ class ImportSettings:
             failed_percent=document["import"]["failed_percent"],
             failed_minimum=document["import"]["failed_minimum"],
             archive_max_bytes=document["import"]["archive_max_mb"] * MB,
+            media_max_bytes=document["import"]["media_max_mb"] * MB,
             version=version,
         )

@@ -1,12 +1,16 @@
 """Operations data: chains between jobs, alert rules, the alerts sent, report and retention
-settings, and API tokens. Imported from jobs/models.py, so migrations live in jobs."""
+settings, API tokens and API clients. Imported from jobs/models.py, so migrations live in jobs."""
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from jobs import roles
 
 
 class JobChain(models.Model):
@@ -94,7 +98,8 @@ class OperationsSettings(models.Model):
 
 class ApiToken(models.Model):
     """A personal token for the REST API. Only its SHA-256 is stored; the token itself is
-    shown once, when it is created. It acts with its user's role."""
+    shown once, when it is created. It acts with its user's role until it expires, and only
+    while the user keeps the password it was issued under (a changed password revokes it)."""
 
     PREFIX = "sjc_"
 
@@ -104,7 +109,11 @@ class ApiToken(models.Model):
     # The first characters, to tell tokens apart on the page.
     hint = models.CharField(max_length=12)
     created = models.DateTimeField(default=timezone.now)
+    expires = models.DateTimeField()
     last_used = models.DateTimeField(null=True, blank=True)
+    # A keyed hash of the user's password hash when the token was issued; it no longer matches
+    # once the password changes, however it was changed (page, admin, changepassword).
+    password_fingerprint = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["-created"]
@@ -116,12 +125,123 @@ class ApiToken(models.Model):
     def digest(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
 
+    @staticmethod
+    def fingerprint(user) -> str:
+        return salted_hmac("jobs.ApiToken.password", user.password, algorithm="sha256").hexdigest()
+
     @classmethod
-    def issue(cls, *, user, name: str) -> tuple["ApiToken", str]:
-        """Create a token; returns the row and the token, which is never readable again."""
+    def issue(cls, *, user, name: str, days: int | None = None) -> tuple["ApiToken", str]:
+        """Create a token valid for `days` (the default when None); returns the row and the
+        token, which is never readable again."""
         token = cls.PREFIX + secrets.token_urlsafe(32)
-        row = cls.objects.create(user=user, name=name, token_hash=cls.digest(token), hint=token[:12])
+        now = timezone.now()
+        row = cls.objects.create(
+            user=user,
+            name=name,
+            token_hash=cls.digest(token),
+            hint=token[:12],
+            created=now,
+            expires=now + timedelta(days=days or settings.API_TOKEN_DEFAULT_DAYS),
+            password_fingerprint=cls.fingerprint(user),
+        )
         return row, token
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires <= timezone.now()
+
+    def opens_for(self, user) -> bool:
+        """Whether the token still acts for its user: active, same password, not expired."""
+        return (
+            user.is_active
+            and not self.is_expired
+            and constant_time_compare(self.password_fingerprint, self.fingerprint(user))
+        )
+
+
+class ApiClient(models.Model):
+    """An API client for Salesforce's tools (sfcc-ci, the B2C CLI), as Account Manager's:
+    a client id and a secret exchanged for short-lived access tokens (client credentials
+    grant). It acts with one role. Only the secret's SHA-256 is stored; it is shown once."""
+
+    ROLE_CHOICES = [(role, role) for role in roles.ROLE_PERMISSIONS]
+
+    client_id = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=100)
+    role = models.CharField(max_length=20, choices=ROLE_CHOICES)
+    secret_hash = models.CharField(max_length=64)
+    created = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires = models.DateTimeField()
+    revoked = models.DateTimeField(null=True, blank=True)
+    last_used = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"{self.name} ({self.client_id})"
+
+    @classmethod
+    def issue(cls, *, name: str, role: str, days: int, user=None) -> tuple["ApiClient", str]:
+        """Create a client; returns the row and its secret, which is never readable again."""
+        secret = secrets.token_urlsafe(32)
+        now = timezone.now()
+        row = cls.objects.create(
+            client_id=secrets.token_hex(15),  # 30 characters, as Account Manager's client ids
+            name=name,
+            role=role,
+            secret_hash=ApiToken.digest(secret),
+            created=now,
+            created_by=user,
+            expires=now + timedelta(days=days),
+        )
+        return row, secret
+
+    def secret_matches(self, secret: str) -> bool:
+        return constant_time_compare(self.secret_hash, ApiToken.digest(secret))
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked is None and self.expires > timezone.now()
+
+    @property
+    def state(self) -> str:
+        if self.revoked is not None:
+            return "revoked"
+        return "active" if self.expires > timezone.now() else "expired"
+
+
+class ApiAccessToken(models.Model):
+    """An access token issued to an ApiClient by the token endpoint. Stored as its SHA-256;
+    it opens the API until it expires or its client is revoked or expires."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="access_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(default=timezone.now)
+    expires = models.DateTimeField()
+
+    class Meta:
+        # Expired tokens are deleted when a client asks for a new one: the query filters on it.
+        indexes = [models.Index(fields=["expires"], name="access_token_expires")]
+
+    def __str__(self):
+        return f"token of {self.client_id} until {self.expires:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def issue(cls, *, client: ApiClient, seconds: int) -> tuple["ApiAccessToken", str, int]:
+        """A new token for `client`; never valid past the client's own expiry. Returns the row,
+        the token and its lifetime in seconds."""
+        now = timezone.now()
+        cls.objects.filter(expires__lte=now).delete()
+        expires = min(now + timedelta(seconds=seconds), client.expires)
+        token = secrets.token_urlsafe(32)
+        row = cls.objects.create(
+            client=client, token_hash=ApiToken.digest(token), created=now, expires=expires
+        )
+        return row, token, max(0, int((expires - now).total_seconds()))
 
 
 def split_addresses(text: str) -> list[str]:

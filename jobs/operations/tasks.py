@@ -18,7 +18,8 @@ def start_chained(source_id: int, target: str, first_try: str) -> None:
 
 @shared_task(name="jobs.check_alerts")
 def check_alerts() -> int:
-    """Failure and hanging e-mails not sent yet (beat runs it every minute)."""
+    """Failure and hanging e-mails not sent yet. Beat sweeps by itself (receivers.sweep_alerts),
+    so this is for an operator and for messages queued by an older beat entry."""
     from jobs.operations import alerts
 
     return alerts.sweep()

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from .errors import (
     SfccConfigError,
@@ -25,7 +25,7 @@ from .errors import (
     SfccJobTimeoutError,
     SfccRequestError,
 )
-from .http import DEFAULT_TOKEN_URL, Log, SfccSession
+from .http import DEFAULT_TOKEN_URL, Log, SfccSession, json_document
 from .impexlog import RejectedRecord, parse_data_errors
 
 IMPORT_JOB = "sfcc-site-archive-import"
@@ -173,7 +173,7 @@ class SfccDelivery:
                 response = self._session.request("POST", url, json=body)
                 fault = _fault_type(response)
                 if response.ok:
-                    execution = response.json()
+                    execution = json_document(response, what="OCAPI", expected=f"a {IMPORT_JOB} execution")
                     self._log(
                         "INFO", f"Started {IMPORT_JOB} for {file_name}: execution {execution.get('id')}"
                     )
@@ -210,7 +210,7 @@ class SfccDelivery:
             self._sleep(self.config.poll_interval)
             response = self._session.request("GET", url)
             _expect(response, (200,), f"reading execution {execution_id}")
-            execution = response.json()
+            execution = json_document(response, what="OCAPI", expected=f"execution {execution_id}")
             if execution.get("execution_status") != status:
                 status = execution.get("execution_status")
                 self._log("INFO", f"Execution {execution_id}: {status}")
@@ -283,6 +283,30 @@ def delivery_from_config(config: Mapping[str, Any], log: Log | None = None, **kw
     if target == "sfcc":
         return SfccDelivery(SfccConfig.from_mapping(config), log=log, **kwargs)
     raise SfccConfigError(f"unknown delivery target {target!r} (expected 'local' or 'sfcc')")
+
+
+@dataclass(frozen=True)
+class DeliveryTarget:
+    """Where an import's files land: an SFCC instance's catalog, or local archives of a catalog.
+    `key` is what records of shipped files are kept under (stable: scheme, case and a default
+    port do not change it); `label` is how pages name it."""
+
+    key: str
+    label: str
+
+
+def delivery_target(config: Mapping[str, Any], catalog_id: str) -> DeliveryTarget:
+    if config.get("target") != "sfcc":
+        return DeliveryTarget(f"local/{catalog_id}", f"local archives, catalog {catalog_id}")
+    parts = urlsplit(str(config.get("instance_url") or ""))
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port and port != {"http": 80, "https": 443}.get(parts.scheme.lower()):
+        host = f"{host}:{port}"
+    return DeliveryTarget(f"sfcc:{host}/{catalog_id}", f"SFCC instance {host}, catalog {catalog_id}")
 
 
 def _expect(response, statuses: tuple[int, ...], what: str) -> None:

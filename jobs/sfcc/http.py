@@ -7,11 +7,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from typing import IO, Any
-from urllib.parse import quote_plus
+from urllib.parse import quote_plus, urlsplit
 
 import requests
 
-from .errors import SfccAuthError, SfccUnavailableError
+from .errors import SfccAuthError, SfccConfigError, SfccError, SfccRequestError, SfccUnavailableError
 
 Log = Callable[[str, str], None]
 DEFAULT_TOKEN_URL = "https://account.demandware.com/dwsso/oauth2/access_token"
@@ -118,11 +118,22 @@ class SfccSession:
                         f"(HTTP {response.status_code}{_oauth_error(response)})"
                     )
                 if response.ok:
-                    body = response.json()
-                    self._log("INFO", "Got an access token from Account Manager")
-                    return body["access_token"], float(body.get("expires_in", 1799))
+                    return self._token_from(response)
                 problem = f"HTTP {response.status_code}"
             attempt = self._wait_or_give_up(attempt, "Account Manager token request", problem)
+
+    def _token_from(self, response: requests.Response) -> tuple[str, float]:
+        # A wrong token URL (a Business Manager page, a proxy's sign-in page) answers 200 with
+        # HTML: say so, rather than fail on parsing it.
+        what = f"The token URL on {urlsplit(self._token_url).hostname}"
+        body = json_document(response, what=what, expected="a token document", error=SfccConfigError)
+        token, lifetime = body.get("access_token"), body.get("expires_in", 1799)
+        if not isinstance(token, str) or not token:
+            raise SfccConfigError(f"{what} answered a JSON document without an access_token")
+        if isinstance(lifetime, bool) or not isinstance(lifetime, int | float):
+            lifetime = 1799
+        self._log("INFO", "Got an access token from Account Manager")
+        return token, float(lifetime)
 
     def _wait_or_give_up(self, attempt: int, what: str, problem: str) -> int:
         if attempt >= self._max_retries:
@@ -131,6 +142,23 @@ class SfccSession:
         self._log("WARN", f"{what}: {problem}, retrying in {delay:g}s ({attempt + 1}/{self._max_retries})")
         self._sleep(delay)
         return attempt + 1
+
+
+def json_document(
+    response: requests.Response, *, what: str, expected: str, error: type[SfccError] = SfccRequestError
+) -> dict:
+    """The JSON object a response carries, or `error` saying what came instead ("… answered
+    text/html, not a token document"). The body itself is never quoted: it may be anything."""
+    kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower() or "no content type"
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        return body
+    if "json" in kind:
+        raise error(f"{what} answered {kind} that is not a JSON object, not {expected}")
+    raise error(f"{what} answered {kind}, not {expected}")
 
 
 def _oauth_error(response: requests.Response) -> str:

@@ -17,7 +17,7 @@ from tests.reliability.helpers import process_log, processes
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 FIRED = "Sending due task job:Test-Quick"
-REAPER = "Sending due task jobs-reaper"
+TICKING = "Liveness checks run in beat every"
 
 
 def done(logs) -> list[str]:
@@ -30,7 +30,7 @@ def test_it_runs_a_slot_fired_by_two_beats_once(django_db_setup, redis_url, stor
     logs = tmp_path / "logs"
     with processes(logs, workers=1, beats=2, STORAGE_ROOT=str(storage_root)):
         for beat in ("beat-1", "beat-2"):  # both have loaded the schedules and tick
-            wait_for(lambda beat=beat: REAPER in process_log(logs, beat), 60, what=f"{beat} to tick")
+            wait_for(lambda beat=beat: TICKING in process_log(logs, beat), 60, what=f"{beat} to tick")
         # Counted from a minute ago, the slot is due now; both beats notice the change and fire it.
         PeriodicTask.objects.filter(name=scheduling.task_name("Test-Quick")).update(
             last_run_at=timezone.now() - timedelta(seconds=60)

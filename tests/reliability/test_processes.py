@@ -54,7 +54,7 @@ def test_it_ends_a_full_import_killed_mid_run_error_and_the_next_run_ok(
         wait_for(step_running(killed, "export-products"), 60, what="the products to be read")
         killed.refresh_from_db()
         stack.kill(killed.worker.split("@")[0])  # kill -9 of the worker and its pool children
-        killed = wait_finished(killed, timeout=60)  # beat's reaper, run by the other worker
+        killed = wait_finished(killed, timeout=60)  # beat's reaper, in beat's own process
         akeneo.faults.clear()
 
     assert (killed.execution_status, killed.exit_status) == (ExecutionStatus.FINISHED, ExitStatus.ERROR)

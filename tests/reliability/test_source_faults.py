@@ -10,8 +10,9 @@ from demo.akeneo.server import DemoAkeneoServer
 from demo.sfcc.server import DemoSfccServer
 from jobs import services
 from jobs.models import ExitStatus
-from jobs.pipeline.definitions import ATTRIBUTES, FULL_PRODUCTS
+from jobs.pipeline.definitions import ATTRIBUTES, FULL_PRODUCTS, MEDIA_PRICEBOOK
 from tests.conftest import ICECAT_API, XSD_DIR
+from tests.hostile_server import TITLE, HostileServer
 from tests.integration import running, wait_finished
 from tests.reliability.helpers import configure_import, execution_log
 
@@ -89,6 +90,32 @@ def test_it_ends_error_naming_the_akeneo_fault(worker, akeneo, fault):
     assert execution.message.startswith("export-attributes: ")  # the step that met it
     assert cause in execution_log(execution)
     assert not execution.artifacts  # nothing half-read was delivered
+
+
+# a hostile Akeneo's knobs (given the other server's URL) → the job that meets it, the step.
+FOREIGN = {
+    "next link to another server": (lambda url: {"foreign_links": url}, FULL_PRODUCTS, "export-categories"),
+    "media download redirected to another server": (
+        lambda url: {"redirect_to": url, "redirect_path": "/media-files/"},
+        MEDIA_PRICEBOOK,
+        "transfer-media",
+    ),
+}
+
+
+@pytest.mark.parametrize("fault", list(FOREIGN))
+def test_it_ends_error_naming_the_other_host_when_akeneo_points_elsewhere(worker, akeneo, fault):
+    knobs, job_id, step = FOREIGN[fault]
+    with HostileServer() as hostile:
+        configure_import(akeneo.url)
+        akeneo.faults.set(**knobs(hostile.url))
+        execution = run(job_id)
+    assert execution.exit_status == ExitStatus.ERROR, execution.message
+    assert execution.message.startswith(f"{step}: ") and hostile.host in execution.message
+    assert "another server" in execution.message
+    assert TITLE not in execution.message and TITLE not in execution_log(execution)
+    assert hostile.requests == []  # neither the token nor anything else went there
+    assert not execution.artifacts
 
 
 def test_it_renews_a_token_expiring_mid_import(worker, django_db_setup):

@@ -31,6 +31,9 @@ def client_for(role, users, world, access, **options) -> Client:
 def verdict(response, allowed, access, role) -> str | None:
     """Why `response` is wrong for a role that is (or is not) allowed; None when it is right."""
     status = response.status_code
+    if access.auth == "client":
+        # Only an API client's id and secret open it; a GET is not allowed at all.
+        return None if status == 401 or (status == 405 and allowed is None) else f"{status}, expected 401"
     # Logging out lands on the login page too; for a page that wants a session it is a refusal.
     to_login = access.auth == "session" and status == 302 and response.url.startswith(reverse("login"))
     if allowed is None:

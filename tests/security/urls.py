@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from jobs.operations.models import ApiToken, JobChain
@@ -26,7 +27,8 @@ class Access:
     get: frozenset | None
     post: frozenset | None
     # "session": anonymous users go to the login page; "token": the REST API answers 401
-    # without a bearer token and ignores the session; "public": no sign-in needed.
+    # without a bearer token and ignores the session; "public": no sign-in needed; "client":
+    # the token endpoint, which wants an API client's id and secret (401 for everyone else).
     auth: str = "session"
 
 
@@ -38,6 +40,7 @@ ACCESS: dict[str, Access] = {
     "logout": Access(NO_ONE, OPEN, auth="public"),
     "jobs": Access(STAFF, STAFF),
     "jobs_table": Access(STAFF, STAFF),
+    "media_ship_again": Access(NO_ONE, ADMINS),
     "job_run": Access(NO_ONE, RUNNERS),
     "job_schedule_delete": Access(NO_ONE, ADMINS),
     "job_schedule": Access(STAFF, ADMINS),
@@ -50,6 +53,10 @@ ACCESS: dict[str, Access] = {
     "execution_log": Access(STAFF, STAFF),
     "execution_artifact": Access(STAFF, STAFF),
     "audit": Access(ADMINS, ADMINS),
+    "users": Access(ADMINS, ADMINS),
+    "user": Access(ADMINS, ADMINS),
+    "user_active": Access(NO_ONE, ADMINS),
+    "user_password": Access(NO_ONE, ADMINS),
     "config": Access(ADMINS, ADMINS),
     "config_test_akeneo": Access(NO_ONE, ADMINS),
     "config_test_sfcc": Access(NO_ONE, ADMINS),
@@ -71,6 +78,14 @@ ACCESS: dict[str, Access] = {
     "api_executions": Access(NO_ONE, RUNNERS, auth="token"),
     "api_execution": Access(STAFF, NO_ONE, auth="token"),
     "api_schema": Access(OPEN, NO_ONE, auth="public"),  # the OpenAPI document
+    "api_clients": Access(ADMINS, ADMINS),
+    "api_client_revoke": Access(NO_ONE, ADMINS),
+    # What Salesforce's tools call: the token endpoint, OCAPI's job resources, WebDAV logs.
+    "ocapi_access_token": Access(NO_ONE, NO_ONE, auth="client"),
+    "ocapi_executions": Access(NO_ONE, RUNNERS, auth="token"),
+    "ocapi_execution": Access(STAFF, NO_ONE, auth="token"),
+    "ocapi_search": Access(NO_ONE, STAFF, auth="token"),
+    "webdav_sites": Access(STAFF, NO_ONE, auth="token"),
 }
 
 
@@ -92,11 +107,12 @@ def url_names() -> set[str]:
 @dataclass
 class World:
     """Objects for the URLs' arguments: a finished execution with a log and an artifact, a
-    chain, an API token per user."""
+    chain, an API token per user, an account for the Users and Roles pages."""
 
     execution: object
     chain: JobChain
     tokens: dict
+    account: object
 
     def url(self, name: str) -> str:
         job, pk = "Test-Quick", self.execution.pk
@@ -119,6 +135,14 @@ class World:
             "token_revoke": [0],
             "api_executions": [job],
             "api_execution": [job, pk],
+            "user": [self.account.pk],
+            "user_active": [self.account.pk],
+            "user_password": [self.account.pk],
+            "api_client_revoke": [0],
+            "ocapi_executions": ["v19_5", job],
+            "ocapi_execution": ["v19_5", job, str(pk)],
+            "ocapi_search": ["v19_5"],
+            "webdav_sites": [f"Impex/log/{self.execution.log_file_name}"],
         }
         if name.startswith("/"):
             return name
@@ -135,4 +159,5 @@ def make_world(users, storage_root) -> World:
     artifact.write_bytes(b"zip")
     chain = JobChain.objects.create(source_job="Test-Quick", target_job="Test-Free")
     tokens = {role: ApiToken.issue(user=user, name="security test")[1] for role, user in users.items()}
-    return World(execution, chain, tokens)
+    account = User.objects.create_user("account", "account@example.com", "account-pass-123")
+    return World(execution, chain, tokens, account)

@@ -227,3 +227,24 @@ def test_it_keeps_archives_locally_when_configured(tmp_path):
     assert archive.exists() and "kept locally" in result.message
     with pytest.raises(SfccConfigError, match="client_secret"):
         delivery_from_config({"target": "sfcc", "instance_url": "https://x", "client_id": "id"})
+
+
+def test_it_names_a_delivery_target_by_instance_host_and_catalog():
+    from jobs.sfcc.delivery import delivery_target
+
+    staging = delivery_target(
+        {"target": "sfcc", "instance_url": "https://Staging.Example.com:443/"}, "master"
+    )
+    assert staging.key == "sfcc:staging.example.com/master"
+    assert staging.label == "SFCC instance staging.example.com, catalog master"
+    assert (
+        delivery_target({"target": "sfcc", "instance_url": "http://127.0.0.1:8082"}, "m").key
+        == "sfcc:127.0.0.1:8082/m"
+    )
+    assert (
+        delivery_target({"target": "sfcc", "instance_url": "https://prod.example.com"}, "master") != staging
+    )
+    assert (
+        delivery_target({"target": "sfcc", "instance_url": "https://staging.example.com"}, "other") != staging
+    )
+    assert delivery_target({"target": "local"}, "master").key == "local/master"

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from demo import config as demo_config
 from demo import embedded_redis, servers
 from demo.stack import Stack, beat_command, die_with_parent, manage_command, port_holder, worker_command
 
@@ -50,6 +51,8 @@ class Command(BaseCommand):
 
         call_command("migrate", interactive=False, verbosity=0)
         call_command("setup_schedules", verbosity=0)
+        if demo_config.save_if_unconfigured():
+            self.stdout.write("Saved the demo import configuration (the demo Akeneo and SFCC) as version 1")
         stack = Stack(log_dir=settings.VAR_DIR / "logs")
         try:
             if settings.REDIS_EMBEDDED:
