@@ -52,12 +52,24 @@ def _shipped_codes(ctx: StepContext, kind: str) -> set[str]:
     )
 
 
-def _record(ctx: StepContext, media: Media, download: MediaDownload) -> None:
-    TransferredMedia.objects.update_or_create(
-        target=target(ctx).key,
-        code=media.code,
-        defaults={"kind": media.kind, "path": media.path, "sha256": download.sha256, "size": download.size,
-                  "execution": ctx.execution},
+RECORD_BATCH = 200  # shipped files written to the database at a time
+
+
+def _record(ctx: StepContext, shipped: list[tuple[Media, MediaDownload]]) -> None:
+    """Record files as shipped to the target by this execution (one upsert per batch: a query
+    per file would hold the step's thread longer than the downloads take)."""
+    if not shipped:
+        return
+    key = target(ctx).key
+    TransferredMedia.objects.bulk_create(
+        [
+            TransferredMedia(target=key, code=media.code, kind=media.kind, path=media.path,
+                             sha256=download.sha256, size=download.size, execution=ctx.execution)
+            for media, download in shipped
+        ],
+        update_conflicts=True,
+        unique_fields=["target", "code"],
+        update_fields=["kind", "path", "sha256", "size", "execution"],
     )  # fmt: skip
 
 
@@ -134,6 +146,7 @@ class Transfers:
         self.max_bytes = settings.media_max_bytes
         self.download = download
         self.workers = settings.akeneo.concurrency
+        self._shipped: list[tuple[Media, MediaDownload]] = []  # not yet recorded
         self._calls = Concurrent(
             self._fetch, workers=self.workers, check=ctx.check_abort, name="akeneo-media"
         )
@@ -149,6 +162,9 @@ class Transfers:
                     self._finish(done)
         finally:
             self._calls.__exit__(kind, error, traceback)
+            # Also after a Stop: the files counted as written are those recorded.
+            _record(self.ctx, self._shipped)
+            self._shipped = []
 
     def add(self, media: Media) -> None:
         self.ctx.check_abort()
@@ -188,8 +204,11 @@ class Transfers:
         elif isinstance(done.result, str):
             ctx.data_error(media.owner, f"{where}: {media.kind} file not shipped: {done.result}")
         else:
-            _record(ctx, media, done.result)
+            self._shipped.append((media, done.result))
             ctx.wrote()
+            if len(self._shipped) >= RECORD_BATCH:
+                _record(ctx, self._shipped)
+                self._shipped = []
 
 
 def transfer_assets(ctx: StepContext) -> None:
