@@ -19,14 +19,13 @@ TOUCH_EVERY = 100  # 1% of products changed for the second differential run
 PICK_UP_TIMEOUT = 120  # seconds for the worker to claim an execution
 
 
-def configure(akeneo_url: str, *, concurrency: int | None = None) -> None:
-    """The demo's mapping against the demo server; archives kept locally (no SFCC)."""
+def configure(akeneo_url: str, comment: str = "benchmark", **akeneo) -> None:
+    """The demo's mapping against the demo server, `akeneo` fields changed; archives kept
+    locally (no SFCC)."""
     document = demo_document()
-    document["akeneo"]["url"] = akeneo_url
-    if concurrency is not None:
-        document["akeneo"]["concurrency"] = concurrency
+    document["akeneo"].update(url=akeneo_url, **akeneo)
     document["delivery"] = {"target": "local"}
-    import_config.save(document, comment="benchmark")
+    import_config.save(document, comment=comment)
 
 
 @dataclass
@@ -86,8 +85,11 @@ class ImportRun:
     peak_rss_mb: float
 
 
-def run_job(job_id: str, sampler: RssSampler, timeout: float = 3600) -> ImportRun:
-    """Queue the job as the Run button does, wait for it to end, read its figures."""
+def run_job(
+    job_id: str, sampler: RssSampler, timeout: float = 3600, step: str = "export-products"
+) -> ImportRun:
+    """Queue the job as the Run button does, wait for it to end, read its figures (`read` and
+    `written` are those of `step`)."""
     sampler.reset()
     execution = services.execution_create(job_id=job_id)
     began = time.monotonic()
@@ -103,11 +105,11 @@ def run_job(job_id: str, sampler: RssSampler, timeout: float = 3600) -> ImportRu
             raise TimeoutError(f"{job_id} did not end within {timeout:.0f} s (execution #{execution.pk})")
         time.sleep(0.1)
     peak = sampler.peak()
-    return _figures(execution, peak)
+    return _figures(execution, peak, step)
 
 
-def _figures(execution: JobExecution, peak: float) -> ImportRun:
-    step = execution.steps.get(name="export-products")
+def _figures(execution: JobExecution, peak: float, step_name: str) -> ImportRun:
+    step = execution.steps.get(name=step_name)
     return ImportRun(
         job_id=execution.job_id,
         execution_id=execution.pk,

@@ -20,6 +20,7 @@ TARGET_DIFF_NOOP_S = 3.0
 TARGET_PAGE_P95_MS = 150
 TARGET_LATENCY_RATIO = 0.8  # ideal ÷ measured at 150 ms a call and 4 calls at once
 P95_TARGET_PAGES = ("jobs", "history", "history_filtered")
+TARGET_MEDIA_RATIO = 0.8  # ideal (files × latency ÷ limit) ÷ measured
 
 
 @dataclass
@@ -88,6 +89,16 @@ def checks(results: dict) -> list[Check]:
                 digits=2,
             ),
             Check(f"{label}: one stream's wait alone", results["latency_one_stream_wait_s"], "s"),
+        ]
+    media = results.get("media")
+    if media:
+        at = f"{media['images']:,} images at {media['latency_ms']:.0f} ms"
+        found += [
+            Check(f"media, {at}, {media['limit']} at once", media["concurrent_s"], "s"),
+            Check(f"media, {at}, one at a time", media["one_at_a_time_s"], "s"),
+            Check(f"media ideal (÷ {media['limit']})", media["ideal_s"], "s"),
+            Check("media ideal ÷ measured", media["ratio"], "", TARGET_MEDIA_RATIO, True, digits=2),
+            Check("media speed-up over one at a time", media["speedup"], "×", digits=2),
         ]
     for name, page in results["pages"].items():
         if page.get("missing"):

@@ -12,7 +12,7 @@ from django.db import connection
 
 from jobs.pipeline.definitions import DIFFERENTIAL_PRODUCTS, FULL_PRODUCTS
 
-from . import environment, imports, pages, report
+from . import environment, imports, media, pages, report
 from .catalog import ensure_catalog
 
 
@@ -22,13 +22,14 @@ class Sizes:
     small_products: int  # the small catalog of the memory-growth comparison
     executions: int  # rows behind the console pages
     requests: int = 50  # timed requests per page
+    images: int = 5_000  # media files of job 2's downloads (bench.media)
 
 
 LATENCY = 0.15  # seconds a call: a PIM over a network (100–500 ms a page is common)
 CALLS_AT_ONCE = 4  # Akeneo's limit per connection (Good practices, "Maximum Concurrent API Calls")
 
 FULL = Sizes(products=250_000, small_products=50_000, executions=100_000)
-QUICK = Sizes(products=20_000, small_products=5_000, executions=10_000)
+QUICK = Sizes(products=20_000, small_products=5_000, executions=10_000, images=400)
 
 
 def var_dir() -> Path:
@@ -48,6 +49,7 @@ def run(sizes: Sizes, *, out: Path, database: str, say: Callable[[str], None], k
         sampler = environment.RssSampler(worker.process.pid).start()
         results = {"products": sizes.products, "small_products": sizes.small_products}
         results |= _imports(small_catalog, catalog, sampler, say)
+        results |= media.run(root, sizes.images, sampler, say)
         worker.stop()
         worker = None
         results |= _console(sizes, results.pop("execution_id"), say)

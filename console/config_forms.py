@@ -237,7 +237,7 @@ class ConfigForm(forms.Form):
     akeneo_concurrency = forms.IntegerField(
         label="Calls at once", min_value=1, max_value=10,
         help_text="Akeneo allows 4 concurrent calls per connection (10 per instance); a full product "
-        "import fetches over as many streams.",
+        "import fetches over as many streams, and job 2 downloads as many media files at once.",
     )  # fmt: skip
 
     channel = forms.CharField(label="Channel", help_text="Its category tree becomes the catalog's tree.")

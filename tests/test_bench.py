@@ -25,7 +25,7 @@ def test_it_runs_the_benchmark_and_writes_its_results(tmp_path):
     # A database of this run's own: a suite running beside (or a make bench) must not drop it.
     command = [
         sys.executable, "manage.py", "bench", "--products", "300", "--small-products", "100",
-        "--executions", "200", "--requests", "3", "--database", f"bench_jobs_test_{os.getpid()}",
+        "--executions", "200", "--requests", "3", "--images", "40", "--database", f"bench_jobs_test_{os.getpid()}",
         "--out", str(out),
     ]  # fmt: skip
     env = {**os.environ, "JOBS_EXTRA_MODULES": ""}  # the four import jobs only, not the tests' own
@@ -45,3 +45,9 @@ def test_it_runs_the_benchmark_and_writes_its_results(tmp_path):
     assert "import ÷ raw paging" in finished.stdout
     assert results["runs"]["full"]["read"] == results["latency_run"]["read"]  # the same import, slower PIM
     assert "150 ms a call, 4 at once: ideal ÷ measured" in finished.stdout
+    media = results["media"]
+    assert media["images"] == 40 and media["limit"] == 4
+    assert {"concurrent_s", "one_at_a_time_s", "ideal_s", "ratio", "speedup"} <= set(media)
+    assert media["ideal_s"] == pytest.approx(40 * media["latency_ms"] / 1000 / 4, abs=0.01)
+    assert [run["concurrency"] for run in media["runs"].values()] == [4, 1]
+    assert "media ideal ÷ measured" in finished.stdout

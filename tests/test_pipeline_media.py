@@ -212,3 +212,155 @@ def test_it_refuses_to_forget_while_job_2_runs_and_shows_the_button_to_administr
     client.force_login(users["merchandiser"])
     page = client.get(reverse("job", args=[MEDIA_PRICEBOOK])).content.decode()
     assert "1 image and asset file shipped to" in page and "Ship all media again" not in page
+
+
+# --- downloads at once ---------------------------------------------------------------------
+
+
+def with_concurrency(url, catalog_id, concurrency, **imports):
+    document = import_config.export_document(with_secrets=True)
+    document["akeneo"]["url"] = url
+    document["akeneo"]["concurrency"] = concurrency
+    document["delivery"] = {"target": "local"}
+    document["mapping"]["catalog_id"] = catalog_id
+    document["import"].update(imports)
+    import_config.save(document)
+
+
+def shipped_order(catalog_id) -> list[str]:
+    """The codes shipped to a target, in the order the step recorded them (as they finished)."""
+    from jobs.models import TransferredMedia
+
+    return list(
+        TransferredMedia.objects.filter(target=f"local/{catalog_id}", kind="media")
+        .order_by("pk")
+        .values_list("code", flat=True)
+    )
+
+
+def archive_files(execution, catalog_id) -> dict[str, bytes]:
+    """Every file of the execution's archives, by its path below the catalog's folder (or the
+    archive's top folder), with its bytes."""
+    files = {}
+    for artifact in execution.artifacts:
+        with zipfile.ZipFile(Path(settings.STORAGE_ROOT) / artifact["path"]) as archive:
+            for name in archive.namelist():
+                if name.endswith("/"):
+                    continue
+                inner = name.split("/", 1)[1].replace(f"catalogs/{catalog_id}/", "catalogs/*/")
+                files[inner] = archive.read(name)
+    return files
+
+
+def test_it_downloads_every_file_exactly_once_four_at_once_and_ships_the_same_archive(akeneo):
+    akeneo.faults.set(media_latency=0.02)  # downloads overlap
+    with_concurrency(akeneo.url, "catalog-4", 4)
+    four = run()
+    assert four.exit_status == ExitStatus.OK, four.message
+    written, skipped = transfer_counts(four)
+    codes = set(akeneo.downloads)
+    assert written == len(codes) > 20 and skipped == 0
+    assert all(count == 1 for count in akeneo.downloads.values())  # each file once
+    assert set(shipped_order("catalog-4")) <= codes and akeneo.statistics()["peak_in_flight"] <= 4
+    log = log_path(four.log_file_name).read_text()
+    assert "transferred (4 at once)" in log
+
+    akeneo.downloads.clear()
+    with_concurrency(akeneo.url, "catalog-1", 1)
+    one = run()
+    assert transfer_counts(one) == (written, 0) and set(akeneo.downloads) == codes
+    # Whatever order the downloads finished in, the archives hold the same files, pricebooks
+    # included, byte for byte.
+    files = archive_files(four, "catalog-4")
+    assert files == archive_files(one, "catalog-1")
+    assert any(name.startswith("pricebooks/") for name in files)
+    assert len([n for n in files if "/static/" in n]) == written
+
+
+def test_a_missing_file_is_a_data_error_naming_it_and_its_owner_while_the_others_ship(tmp_path):
+    out = tmp_path / "akeneo"
+    write_catalog(out, products=30, seed=5)
+    owners = owners_by_code(out, "main_image")
+    missing = sorted(owners)[0]
+    (out / "media" / missing).unlink()
+    server = DemoAkeneoServer(out, missing_media_404=True).start()
+    try:
+        with_concurrency(server.url, "catalog-a", 4)
+        execution = run()
+    finally:
+        server.stop()
+    assert execution.exit_status == ExitStatus.WARN, execution.message
+    error = execution.data_errors.get()
+    assert error.identifier in owners[missing]
+    assert error.message.startswith(f"main_image {missing}: media file not shipped: Akeneo answered HTTP 404")
+    assert missing not in shipped_order("catalog-a") and missing not in server.downloads
+    written, _ = transfer_counts(execution)
+    assert written == len(server.downloads) > 20  # every other file, images and assets
+
+
+def test_a_slow_file_holds_none_of_the_others(akeneo):
+    with_concurrency(akeneo.url, "one-at-a-time", 1)
+    run()
+    listed = shipped_order("one-at-a-time")  # one at a time: the order of the listing
+    first = listed[0]
+
+    akeneo.faults.set(slow_media={first: 3})
+    with_concurrency(akeneo.url, "four-at-once", 4)
+    execution = run()
+    assert execution.exit_status == ExitStatus.OK, execution.message
+    shipped = shipped_order("four-at-once")
+    # Listed first, it finished last: every other file was downloaded while it waited.
+    assert sorted(shipped) == sorted(listed) and shipped[-1] == first
+
+
+def test_the_demo_akeneo_concurrency_limit_is_retried_and_nothing_is_lost(akeneo):
+    # Akeneo allows fewer calls at once than configured: beyond them it answers 429.
+    akeneo.faults.set(concurrency=2, retry_after=0.1, media_latency=0.1)
+    with_concurrency(akeneo.url, "catalog-a", 4)
+    execution = run()
+    assert execution.exit_status == ExitStatus.OK, execution.message
+    assert akeneo.statistics()["fault_concurrency"] >= 1
+    written, _ = transfer_counts(execution)
+    assert written == len(akeneo.downloads) and all(n == 1 for n in akeneo.downloads.values())
+    assert execution.data_error_count == 0
+    log = log_path(execution.log_file_name).read_text()
+    assert "HTTP 429 on GET /api/rest/v1/" in log
+
+
+def test_a_stop_is_noticed_between_files(akeneo, settings):
+    import threading
+
+    from django.db import connection
+
+    from jobs.models import JobExecution, TransferredMedia
+
+    def run_then_close(pk):
+        try:
+            runner.run_execution(pk)
+        finally:
+            connection.close()  # this thread's own connection
+
+    settings.JOBS_HEARTBEAT_SECONDS = 1
+    akeneo.faults.set(media_latency=0.4)
+    with_concurrency(akeneo.url, "catalog-a", 4)
+    execution = services.execution_create(job_id=MEDIA_PRICEBOOK)
+    worker = threading.Thread(target=run_then_close, args=(execution.pk,))
+    worker.start()
+    try:
+        for _ in range(300):  # up to 30 s for the heartbeat to show a first file shipped
+            if execution.steps.filter(name="transfer-media", write_count__gt=0).exists():
+                break
+            worker.join(0.1)
+        assert services.execution_stop(execution=JobExecution.objects.get(pk=execution.pk))
+    finally:
+        worker.join(60)
+    execution.refresh_from_db()
+    assert execution.execution_status == "aborted", execution.message
+    step = execution.steps.get(name="transfer-media")
+    assert step.status == "aborted"
+    assert 0 < step.write_count == TransferredMedia.objects.filter(execution=execution).count()
+    # Those running when the Stop was noticed ended; the queued ones (at most 2 × 4) and the
+    # rest were never asked for, nor were the assets.
+    assert step.write_count <= len(akeneo.downloads) <= step.write_count + 8
+    assert not execution.steps.get(name="transfer-assets").write_count
+    assert not any("packshots_" in code or "notices_" in code for code in akeneo.downloads)

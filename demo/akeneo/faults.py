@@ -35,6 +35,9 @@ class Faults:
     media_latency: float = 0.0  # seconds before a media download's first byte
     media_bandwidth: float = 0.0  # bytes a second of a media download; 0: as fast as it goes
     concurrency: int = 0  # concurrent API calls allowed; 0: no limit
+    # Media code → seconds more before the first byte of its download (a file stuck on a slow
+    # disk or behind a cold CDN), until cleared.
+    slow_media: dict = field(default_factory=dict)
     # Listings whose `search` contains this text answer `fail_search_status` until cleared
     # (e.g. '"BETWEEN"': one stream of a split listing fails, the others do not).
     fail_search: str = ""

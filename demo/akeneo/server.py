@@ -146,6 +146,8 @@ class DemoAkeneoServer:
         self.uuid_products = uuid_products
         self.entity_page_size = max(1, entity_page_size)
         self.stats: Counter[str] = Counter()
+        self.downloads: Counter[str] = Counter()  # media code → downloads answered
+        self._downloads_lock = threading.Lock()  # answered on many threads at once
         self.sleep: Callable[[float], None] = time.sleep  # every latency goes through it (tests record it)
         self._httpd = _HTTPServer((host, port), _Handler)
         self._httpd.app = self
@@ -691,6 +693,11 @@ class DemoAkeneoServer:
             data, content_type = image_for(code)
             size = len(data)
         if download:
+            with self._downloads_lock:
+                self.downloads[code] += 1
+            slow = self.faults.snapshot().slow_media.get(code)
+            if slow:
+                self.sleep(float(slow))
             disposition = {"Content-Disposition": f'attachment; filename="{Path(code).name}"'}
             if data is not None:
                 return Response(200, data, content_type, disposition, media=True)

@@ -331,7 +331,8 @@ SCHEMA: Schema = {
         # The read timeout of one request, in seconds; connecting is given 5 s.
         "timeout": Number(60.0, 1, 3600),
         # Calls made at once to this PIM: Akeneo allows 4 concurrent calls per connection and 10
-        # per instance (API limits). A full product import fetches over as many streams.
+        # per instance (API limits). A full product import fetches over as many streams; job 2
+        # downloads as many media files at once.
         "concurrency": Number(4, 1, 10, integer=True),
     },
     "mapping": {
