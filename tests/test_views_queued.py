@@ -144,3 +144,16 @@ def test_the_toast_says_once_when_a_run_the_user_started_ends(client, users, no_
     assert "data-toast" not in client.get(reverse("jobs_table")).content.decode()
     client.force_login(users["admin"])
     assert "data-toast" not in client.get(reverse("jobs")).content.decode()
+
+
+def test_it_says_so_when_the_job_queue_cannot_take_the_next_try(client, users, no_enqueue, monkeypatch):
+    def unreachable(**kwargs):
+        raise ConnectionError("Connection refused")
+
+    monkeypatch.setattr("jobs.operations.tasks.run_when_free.apply_async", unreachable)
+    make_execution("Test-Gated", status=ExecutionStatus.RUNNING)
+    client.force_login(users["merchandiser"])
+    response = client.post(reverse("job_run_when_free", args=["Test-Quick"]), follow=True)
+    assert "Not started: the job queue cannot be reached to try again" in response.content.decode()
+    assert QueuedRun.objects.get().state == "failed"
+    assert "Queued" not in words(row_of(response.content.decode(), "Test-Quick"))
