@@ -140,4 +140,25 @@
     scheduleForm.addEventListener("change", sync);
     sync();
   }
+
+  // Toasts of runs the user started that ended (they come with the Jobs page's polls): each
+  // stays until dismissed or for a minute; with the browser's permission, a notification too.
+  var TOAST_SECONDS = 60;
+  var showToasts = function () {
+    document.querySelectorAll("[data-toast]:not([data-shown])").forEach(function (toast) {
+      toast.setAttribute("data-shown", "");
+      window.setTimeout(function () { toast.remove(); }, TOAST_SECONDS * 1000);
+      if (window.Notification && Notification.permission === "granted" && document.visibilityState !== "visible") {
+        new Notification("SFCC Jobs Console", { body: toast.textContent.replace(/\s+/g, " ").trim().replace(/×$/, "") });
+      }
+    });
+  };
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-dismiss]");
+    if (button) {
+      button.closest("[data-toast]").remove();
+    }
+  });
+  showToasts();
+  document.addEventListener("htmx:afterSettle", showToasts);
 })();

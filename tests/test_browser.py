@@ -550,3 +550,71 @@ def timezone_now():
     from django.utils import timezone
 
     return timezone.now()
+
+
+# --- Run when free and the toast, at 1440×900 ------------------------------------------------
+
+DOCS_SCREENSHOTS = settings.BASE_DIR / "docs" / "screenshots"
+
+
+def test_a_refused_run_waits_for_the_lock_and_a_toast_says_it_finished(
+    stack, chromium, live_server, users, transactional_db
+):
+    from jobs import services
+    from jobs.models import QueuedRun
+    from tests.engine_jobs import gate
+
+    context = chromium.new_context(
+        base_url=live_server.url, viewport={"width": 1440, "height": 900}, timezone_id="Europe/Paris"
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    holder = services.execution_create(job_id="Test-Gated", user=users["admin"])
+    wait_for(lambda: JobExecution.objects.filter(pk=holder.pk, execution_status="running").exists(),
+             RUN_BOUND_SECONDS, what="Test-Gated to run")  # fmt: skip
+    log_in(page, "merchandiser")
+    row = job_row(page, "Test-Quick")
+    # The refusal is in the page, beside the disabled Run: who holds what, since when, a link.
+    expect(row.get_by_role("button", name="▶ Run")).to_be_disabled()
+    refusal = row.locator(".refusal")
+    expect(refusal).to_be_visible()
+    expect(refusal).to_contain_text(f"Busy: #{holder.pk} Test-Gated (manual by admin, since")
+    expect(refusal).to_contain_text("holds alpha.")
+    expect(refusal.get_by_role("link", name=f"#{holder.pk}")).to_have_attribute(
+        "href", f"/executions/{holder.pk}/"
+    )
+    expect(row).not_to_contain_text("Waiting")
+    DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    row.scroll_into_view_if_needed()
+    page.screenshot(path=DOCS_SCREENSHOTS / "jobs-refused.png")
+
+    row.get_by_role("button", name="Run when free").click()
+    expect(page.locator(".message-success")).to_contain_text(
+        f"Test-Quick is queued: it starts when execution #{holder.pk} has finished"
+    )
+    expect(job_row(page, "Test-Quick").locator(".refusal")).to_contain_text(
+        f"Queued waiting for #{holder.pk}"
+    )
+    job_row(page, "Test-Quick").scroll_into_view_if_needed()
+    page.screenshot(path=DOCS_SCREENSHOTS / "jobs-queued.png")
+    page.get_by_role("link", name="Job History").click()
+    expect(page.locator("#queued-runs")).to_contain_text(f"Test-Quick Queued waiting for #{holder.pk}")
+    page.get_by_role("link", name="Jobs", exact=True).click()
+
+    # The holder ends: its finish starts the queued run on the worker, and the polled page
+    # shows a toast once that run has finished.
+    path = gate(str(holder.pk))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch()
+    wait_for(
+        lambda: QueuedRun.objects.filter(state="started").exists(), RUN_BOUND_SECONDS, what="the queued run"
+    )
+    started = QueuedRun.objects.get().execution
+    assert (started.job_id, started.triggered_by.username) == ("Test-Quick", "merchandiser")
+    toast = page.locator("#toasts [data-toast]")
+    expect(toast).to_contain_text(f"Test-Quick #{started.pk} finished OK.", timeout=RUN_BOUND_SECONDS * 1000)
+    expect(page.locator("#toasts")).to_have_attribute("aria-live", "polite")
+    page.screenshot(path=DOCS_SCREENSHOTS / "jobs-toast.png")
+    toast.get_by_role("button", name="Dismiss").click()
+    expect(toast).to_have_count(0)
+    context.close()
