@@ -75,8 +75,9 @@ class SfccSession:
                     method, url, headers=sent, timeout=timeout or self.timeout, **kwargs
                 )
             except (requests.ConnectionError, requests.Timeout) as exc:
-                problem = type(exc).__name__
+                problem, cause = type(exc).__name__, exc
             else:
+                cause = None
                 if response.status_code == 401 and not refreshed:
                     self._log("INFO", f"{method} {_path(url)}: access token refused (401), getting a new one")
                     self._token = None
@@ -89,7 +90,7 @@ class SfccSession:
                 if response.status_code < 500:
                     return response
                 problem = f"HTTP {response.status_code}"
-            attempt = self._wait_or_give_up(attempt, f"{method} {_path(url)}", problem)
+            attempt = self._wait_or_give_up(attempt, f"{method} {_path(url)}", problem, cause)
 
     def token(self) -> str:
         if self._token is None or self._clock() >= self._token_expires:
@@ -110,8 +111,9 @@ class SfccSession:
                     timeout=self.timeout,
                 )
             except (requests.ConnectionError, requests.Timeout) as exc:
-                problem = type(exc).__name__
+                problem, cause = type(exc).__name__, exc
             else:
+                cause = None
                 if response.status_code in (400, 401, 403):
                     raise SfccAuthError(
                         f"Account Manager refused the client credentials of API client {self._client_id!r} "
@@ -120,7 +122,7 @@ class SfccSession:
                 if response.ok:
                     return self._token_from(response)
                 problem = f"HTTP {response.status_code}"
-            attempt = self._wait_or_give_up(attempt, "Account Manager token request", problem)
+            attempt = self._wait_or_give_up(attempt, "Account Manager token request", problem, cause)
 
     def _token_from(self, response: requests.Response) -> tuple[str, float]:
         # A wrong token URL (a Business Manager page, a proxy's sign-in page) answers 200 with
@@ -135,9 +137,11 @@ class SfccSession:
         self._log("INFO", "Got an access token from Account Manager")
         return token, float(lifetime)
 
-    def _wait_or_give_up(self, attempt: int, what: str, problem: str) -> int:
+    def _wait_or_give_up(self, attempt: int, what: str, problem: str, cause: Exception | None = None) -> int:
+        """`cause` (the last connection error) is chained, so a caller can tell refused from
+        not found or a TLS failure; the message itself stays the short one."""
         if attempt >= self._max_retries:
-            raise SfccUnavailableError(f"{what} failed after {attempt + 1} attempts: {problem}")
+            raise SfccUnavailableError(f"{what} failed after {attempt + 1} attempts: {problem}") from cause
         delay = min(self._backoff * 2**attempt, self._max_backoff)
         self._log("WARN", f"{what}: {problem}, retrying in {delay:g}s ({attempt + 1}/{self._max_retries})")
         self._sleep(delay)
