@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from jobs.levels import level_of
+from jobs.messages import without_paths
 
 LINE = re.compile(
     r"^\[(?P<stamp>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?) UTC\] (?P<level>[A-Z]+)\s+"
@@ -73,18 +74,20 @@ def _level(name: str) -> str | None:
 
 
 def first_error(path: Path, max_bytes: int = FIRST_ERROR_SCAN_BYTES) -> Entry | None:
-    """The first ERROR entry of a log file, with its detail, reading at most `max_bytes`."""
+    """The first ERROR entry of a log file, with its detail, reading at most `max_bytes`;
+    server paths in it are shortened as on every page."""
     try:
         with open(path, encoding="utf-8", errors="replace") as file:
             text = file.read(max_bytes)
     except (FileNotFoundError, IsADirectoryError):
         return None
-    found = None
     for entry in parse(text):
         if entry.level == "ERROR":
-            found = entry
-            break
-    return found
+            # Shown in the page: without the server's paths (the downloaded file keeps them).
+            entry.message = without_paths(entry.message)
+            entry.detail = [without_paths(line) for line in entry.detail]
+            return entry
+    return None
 
 
 @dataclass(frozen=True)

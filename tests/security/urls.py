@@ -42,6 +42,8 @@ ACCESS: dict[str, Access] = {
     "jobs_table": Access(STAFF, STAFF),
     "media_ship_again": Access(NO_ONE, ADMINS),
     "job_run": Access(NO_ONE, RUNNERS),
+    "job_run_when_free": Access(NO_ONE, RUNNERS),
+    "queued_run_cancel": Access(NO_ONE, RUNNERS),
     "job_schedule_delete": Access(NO_ONE, ADMINS),
     "job_schedule": Access(STAFF, ADMINS),
     "job": Access(STAFF, STAFF),
@@ -125,6 +127,8 @@ class World:
         args = {
             "job": [job],
             "job_run": [job],
+            "job_run_when_free": [job],
+            "queued_run_cancel": [0],
             "job_schedule": [job],
             "job_schedule_delete": [job],
             "job_operations": [job],
