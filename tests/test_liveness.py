@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
+from console.templatetags.console import when
 from jobs import liveness, selectors, services
 from jobs.joblog import log_path
 from jobs.models import (
@@ -190,8 +191,7 @@ def test_the_jobs_page_says_no_worker_is_running_to_every_role(client, users, ro
     last = worker_seen("w1@host", timedelta(minutes=10))
     client.force_login(users[role])
     page = client.get(reverse("jobs")).content.decode()
-    since = timezone.localtime(last.last_seen)
-    assert "No worker is running</strong> since " + f"{since.day} {since:%b %Y, %H:%M:%S}" in page
+    assert "No worker is running</strong> since " + when(last.last_seen) in page  # the one time format
     assert "The scheduler (beat) is not running" in page
     table = client.get(reverse("jobs_table")).content.decode()  # the polled fragment too
     assert 'id="no-worker"' in table
