@@ -200,6 +200,34 @@ PATHS = {
     "removed_products": "catalogs.removed_products",
 }
 
+# Fields whose codes are Akeneo's: field → (list loaded from Akeneo, how a pick is written).
+# A single code gets the datalist on its own input; a list field gets a picker that adds a
+# `code = ` line ("pair"), `en_US = en-US` ("locale") or `, code` ("code") to its text.
+PICKS = {
+    "channel": ("channels", "value"),
+    "default_locale": ("locales", "value"),
+    "price_attribute": ("attributes", "value"),
+    "locales": ("locales", "locale"),
+    "system_attributes": ("attributes", "pair"),
+    "custom_attributes": ("attributes", "pair"),
+    "custom_attribute_types": ("attributes", "pair"),
+    "excluded_attributes": ("attributes", "code"),
+    "image_view_types": ("attributes", "pair"),
+    "asset_view_types": ("attributes", "pair"),
+    "recommendation_types": ("association_types", "pair"),
+    "link_types": ("association_types", "pair"),
+    "quantified_types": ("association_types", "pair"),
+    "products_completeness_locales": ("locales", "code"),
+    "models_completeness_locales": ("locales", "code"),
+}
+PICK_WORDS = {
+    "channels": "a channel",
+    "locales": "a locale",
+    "attributes": "an attribute",
+    "association_types": "an association type",
+}
+LIST_KINDS = tuple(PICK_WORDS)
+
 # The page's sections: (anchor, title, [(sub-heading or "", field names)]).
 SECTIONS = [
     ("akeneo", "Akeneo connection", [("", [name for name in PATHS if name.startswith("akeneo_")])]),
@@ -364,12 +392,6 @@ class ConfigForm(forms.Form):
     comment = forms.CharField(label="Comment", required=False, max_length=500)
     based_on = forms.IntegerField(widget=forms.HiddenInput, required=False)  # fmt: skip
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The two filter sections have the same fields (product models without "enabled").
-        self.fields.update(_filter_fields("products", with_enabled=True))
-        self.fields.update(_filter_fields("models", with_enabled=False))
-
     @classmethod
     def initial_for(cls, document: dict, version: int) -> dict:
         """Initial values from an exported document (its secrets already blanked)."""
@@ -377,16 +399,29 @@ class ConfigForm(forms.Form):
         initial["based_on"] = version
         return initial
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The two filter sections have the same fields (product models without "enabled").
+        self.fields.update(_filter_fields("products", with_enabled=True))
+        self.fields.update(_filter_fields("models", with_enabled=False))
+        for name, (kind, _) in PICKS.items():
+            if not isinstance(self.fields[name], KeyValueField | CodeListField):
+                self.fields[name].widget.attrs["list"] = f"akeneo-{kind}"
+
     def document(self, current: dict) -> dict:
         """`current` (the exported configuration in force) with this form's values applied:
-        the document fields the page does not show keep their values."""
+        the document fields the page does not show keep their values, and so do the fields
+        whose text could not be read (so the rest can still be checked)."""
         for name, path in PATHS.items():
-            set_path(current, path, self.cleaned_data.get(name))
+            if name in self.cleaned_data:
+                set_path(current, path, self.cleaned_data[name])
         return current
 
     def add_problems(self, problems: list[str]) -> None:
-        """Put each `dotted.path: message` beside the field of the longest matching path."""
+        """Put each `dotted.path: message` beside the field of the longest matching path; a
+        field that already says what is wrong with its text is not told more."""
         by_path = sorted(((path, name) for name, path in PATHS.items()), key=lambda item: -len(item[0]))
+        already = set(self.errors)
         for problem in problems:
             path, _, message = problem.partition(": ")
             field = next(
@@ -397,9 +432,37 @@ class ConfigForm(forms.Form):
                 ),
                 None,
             )
+            if field in already:
+                continue
             detail = path[len(PATHS[field]) :].lstrip(".") if field else ""
             self.add_error(field, f"{detail}: {message}" if detail else (message if field else problem))
 
     def sections(self):
         for key, title, groups in SECTIONS:
             yield key, title, [(heading, [self[name] for name in names]) for heading, names in groups]
+
+    def summary(self) -> list[dict]:
+        """Every problem on the form in page order, each with the anchor of its field (none for
+        a problem of the whole configuration): the list at the top of the page."""
+        found = [{"anchor": "", "label": "", "section": "", "message": m} for m in self.non_field_errors()]
+        for _, title, groups in SECTIONS:
+            for _, names in groups:
+                for name in names:
+                    for message in self.errors.get(name, []):
+                        anchor = self[name].id_for_label or f"row-{name}"
+                        found.append(
+                            {
+                                "anchor": anchor,
+                                "label": self[name].label,
+                                "section": title,
+                                "message": message,
+                            }
+                        )
+        return found
+
+    def picker(self, name: str) -> dict | None:
+        """The "pick from Akeneo" input under a list field: its datalist and how a pick is added."""
+        if name not in PICKS or not isinstance(self.fields[name], KeyValueField | CodeListField):
+            return None
+        kind, add_as = PICKS[name]
+        return {"list": f"akeneo-{kind}", "add_as": add_as, "what": PICK_WORDS[kind]}

@@ -14,6 +14,8 @@ urlpatterns = [
     path("jobs/table/", jobs.jobs_table, name="jobs_table"),
     # Job 2's "Ship all media again" (a fixed path: no job id is ever "media/ship-again").
     path("jobs/media/ship-again", jobs.media_ship_again, name="media_ship_again"),
+    path("jobs/queued/<int:queued_id>/cancel", jobs.queued_run_cancel, name="queued_run_cancel"),
+    path("jobs/<path:job_id>/run-when-free", jobs.job_run_when_free, name="job_run_when_free"),
     path("jobs/<path:job_id>/run", jobs.job_run, name="job_run"),
     path("jobs/<path:job_id>/schedule/delete", jobs.job_schedule_delete, name="job_schedule_delete"),
     path("jobs/<path:job_id>/schedule/", jobs.job_schedule, name="job_schedule"),

@@ -31,6 +31,7 @@ class Trigger(models.TextChoices):
     SCHEDULE = "schedule"
     CHAIN = "chain"
     API = "api"
+    SHELL = "shell"  # `manage.py runjob`
 
 
 class JobExecution(models.Model):
@@ -56,6 +57,8 @@ class JobExecution(models.Model):
     # Started through the OCAPI-style API by an API client: its client id, and the job
     # parameters of the request ([{"name": …, "value": …}]), kept as they were sent.
     client_id = models.CharField(max_length=64, blank=True)
+    # The operating-system account that ran `manage.py runjob` (trigger "shell"), when known.
+    shell_user = models.CharField(max_length=64, blank=True)
     parameters = models.JSONField(default=list, blank=True)
     # [{"name": "X.zip", "path": "archives/12/X.zip", "size": 123, "kind": "archive"}], paths
     # relative to STORAGE_ROOT; downloads go by execution id and index, never by path.
@@ -317,4 +320,5 @@ from jobs.operations.models import (  # noqa: E402,F401
     JobAlertRule,
     JobChain,
     OperationsSettings,
+    QueuedRun,
 )

@@ -99,6 +99,7 @@ def run_execution(execution_id: int, *, task_id: str | None = None, worker: str 
 def _run_steps(run: RunState, heartbeat: Heartbeat) -> tuple[str, str, str] | None:
     execution, job, log = run.execution, run.job, run.log
     by = f" by {execution.triggered_by.get_username()}" if execution.triggered_by_id else ""
+    by = by or (f" by {execution.shell_user}" if execution.shell_user else "")
     log.write(
         "INFO",
         f"Execution #{execution.pk} of {job.id} started ({execution.trigger}{by}) on {execution.worker}",

@@ -108,9 +108,21 @@ def executions_with_counts():
     )
 
 
-def execution_history(*, job_id=None, status=None, trigger=None, user=None, since=None, until=None):
-    """Job History's query: every filter optional; `status` is one of STATUS_FILTERS."""
+def execution_history(*, job_id=None, status=None, trigger=None, user=None, since=None, until=None, text=""):
+    """Job History's query: every filter optional; `status` is one of STATUS_FILTERS; `text`
+    is found in the job, the message or the user's name, or is an execution id ("6", "#6")."""
     executions = executions_with_counts()
+    if text := (text or "").strip():
+        found = (
+            Q(job_id__icontains=text)
+            | Q(message__icontains=text)
+            | Q(triggered_by__username__icontains=text)
+            | Q(shell_user__icontains=text)
+            | Q(client_id__icontains=text)
+        )
+        if text.lstrip("#").isdigit():
+            found |= Q(pk=int(text.lstrip("#")))
+        executions = executions.filter(found)
     if job_id:
         executions = executions.filter(job_id=job_id)
     if status:

@@ -84,9 +84,11 @@ def execution_create(
     dedupe_window: timedelta | None = None,
     client_id: str = "",
     parameters: list[dict] | None = None,
+    shell_user: str = "",
 ) -> JobExecution:
     """Create a pending execution holding all its locks, and queue it once committed.
-    `client_id` names the API client that started it; `parameters` are kept as sent.
+    `client_id` names the API client that started it, `shell_user` the operating-system
+    account of a `runjob`; `parameters` are kept as sent.
 
     Raises UnknownJob, LocksHeld, DuplicateScheduleFire or BrokerUnavailable; in every
     case no execution is left pending.
@@ -104,6 +106,7 @@ def execution_create(
             log_file_name=log_file_name(job.id, now),
             task_id=str(uuid.uuid4()),
             client_id=client_id,
+            shell_user=shell_user[:64],
             parameters=parameters or [],
         )
         _take_locks(execution, job.lock_names, schedule, dedupe_window)
@@ -461,13 +464,16 @@ def execution_record_skipped(
     trigger: str = Trigger.SCHEDULE,
     schedule: str | None = None,
     parent: JobExecution | None = None,
+    user=None,
 ) -> JobExecution:
-    """A scheduled run or a chain target that waited too long for its locks: recorded, never run."""
+    """A scheduled run, a chain target or a queued manual run (`user` asked for it) that waited
+    too long for its locks: recorded, never run."""
     now = timezone.now()
     return JobExecution.objects.create(
         job_id=job_id,
         trigger=trigger,
         parent=parent,
+        triggered_by=user if user is not None and user.is_authenticated else None,
         execution_status=ExecutionStatus.ABORTED,
         message=f"Skipped: {reason}",
         created=now,

@@ -140,4 +140,53 @@
     scheduleForm.addEventListener("change", sync);
     sync();
   }
+
+  // Toasts of runs the user started that ended (they come with the Jobs page's polls): each
+  // stays until dismissed or for a minute; with the browser's permission, a notification too.
+  var TOAST_SECONDS = 60;
+  var showToasts = function () {
+    document.querySelectorAll("[data-toast]:not([data-shown])").forEach(function (toast) {
+      toast.setAttribute("data-shown", "");
+      window.setTimeout(function () { toast.remove(); }, TOAST_SECONDS * 1000);
+      if (window.Notification && Notification.permission === "granted" && document.visibilityState !== "visible") {
+        new Notification("SFCC Jobs Console", { body: toast.textContent.replace(/\s+/g, " ").trim().replace(/×$/, "") });
+      }
+    });
+  };
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-dismiss]");
+    if (button) {
+      button.closest("[data-toast]").remove();
+    }
+  });
+  showToasts();
+  document.addEventListener("htmx:afterSettle", showToasts);
+  // Configuration: a code picked from Akeneo's list (or typed) is added to its field's text:
+  // `code = ` as a new line of a mapping, `en_US = en-US` for the locales, `, code` to a list.
+  var addPicked = function (input) {
+    var code = input.value.trim();
+    var target = document.getElementById(input.getAttribute("data-add-to"));
+    if (!code || !target) { return; }
+    var text = target.value.replace(/\s+$/, "");
+    var as = input.getAttribute("data-add-as");
+    if (as === "code") {
+      target.value = text ? text + ", " + code : code;
+    } else {
+      var line = as === "locale" ? code + " = " + code.replace(/_/g, "-") : code + " = ";
+      target.value = text ? text + "\n" + line : line;
+    }
+    input.value = "";
+    target.focus();
+    target.setSelectionRange(target.value.length, target.value.length);
+  };
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-add-for]");
+    if (button) { addPicked(document.getElementById(button.getAttribute("data-add-for"))); }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.matches && event.target.matches("input[data-add-to]")) {
+      event.preventDefault();  // Enter adds the code; it does not submit the configuration
+      addPicked(event.target);
+    }
+  });
 })();

@@ -550,3 +550,164 @@ def timezone_now():
     from django.utils import timezone
 
     return timezone.now()
+
+
+# --- Run when free and the toast, at 1440×900 ------------------------------------------------
+
+
+def test_a_refused_run_waits_for_the_lock_and_a_toast_says_it_finished(
+    stack, chromium, live_server, users, transactional_db
+):
+    from jobs import services
+    from jobs.models import QueuedRun
+    from tests.engine_jobs import gate
+
+    context = chromium.new_context(
+        base_url=live_server.url, viewport={"width": 1440, "height": 900}, timezone_id="Europe/Paris"
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    holder = services.execution_create(job_id="Test-Gated", user=users["admin"])
+    wait_for(lambda: JobExecution.objects.filter(pk=holder.pk, execution_status="running").exists(),
+             RUN_BOUND_SECONDS, what="Test-Gated to run")  # fmt: skip
+    log_in(page, "merchandiser")
+    row = job_row(page, "Test-Quick")
+    # The refusal is in the page, beside the disabled Run: who holds what, since when, a link.
+    expect(row.get_by_role("button", name="▶ Run")).to_be_disabled()
+    refusal = row.locator(".refusal")
+    expect(refusal).to_be_visible()
+    expect(refusal).to_contain_text(f"Busy: #{holder.pk} Test-Gated (manual by admin, since")
+    expect(refusal).to_contain_text("holds alpha.")
+    expect(refusal.get_by_role("link", name=f"#{holder.pk}")).to_have_attribute(
+        "href", f"/executions/{holder.pk}/"
+    )
+    expect(row).not_to_contain_text("Waiting")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    row.scroll_into_view_if_needed()
+    page.screenshot(path=SCREENSHOTS / "jobs-refused.png")
+
+    row.get_by_role("button", name="Run when free").click()
+    expect(page.locator(".message-success")).to_contain_text(
+        f"Test-Quick is queued: it starts when execution #{holder.pk} has finished"
+    )
+    expect(job_row(page, "Test-Quick").locator(".refusal")).to_contain_text(
+        f"Queued waiting for #{holder.pk}"
+    )
+    job_row(page, "Test-Quick").scroll_into_view_if_needed()
+    page.screenshot(path=SCREENSHOTS / "jobs-queued.png")
+    page.get_by_role("link", name="Job History").click()
+    expect(page.locator("#queued-runs")).to_contain_text(f"Test-Quick Queued waiting for #{holder.pk}")
+    page.get_by_role("link", name="Jobs", exact=True).click()
+
+    # The holder ends: its finish starts the queued run on the worker, and the polled page
+    # shows a toast once that run has finished.
+    path = gate(str(holder.pk))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch()
+    wait_for(
+        lambda: QueuedRun.objects.filter(state="started").exists(), RUN_BOUND_SECONDS, what="the queued run"
+    )
+    started = QueuedRun.objects.get().execution
+    assert (started.job_id, started.triggered_by.username) == ("Test-Quick", "merchandiser")
+    toast = page.locator("#toasts [data-toast]")
+    expect(toast).to_contain_text(f"Test-Quick #{started.pk} finished OK.", timeout=RUN_BOUND_SECONDS * 1000)
+    expect(page.locator("#toasts")).to_have_attribute("aria-live", "polite")
+    page.screenshot(path=SCREENSHOTS / "jobs-toast.png")
+    toast.get_by_role("button", name="Dismiss").click()
+    expect(toast).to_have_count(0)
+    context.close()
+
+
+def test_test_connection_keeps_what_was_typed_and_save_saves_it(
+    chromium, live_server, users, transactional_db
+):
+    """At 1440×900: the administrator types the Akeneo password, tests, sees the answer beside
+    the button with the password still in its field, then saves that password."""
+    from demo.akeneo.server import DemoAkeneoServer
+    from jobs import config
+    from tests.conftest import ICECAT_API
+
+    typed = "the-right-pa55word"
+    server = DemoAkeneoServer(ICECAT_API, secret="pim-secret", password=typed).start()
+    try:
+        document = config.default_document()
+        document["akeneo"].update(url=server.url, secret="pim-secret", password="an-old-password")
+        config.save(document, comment="before the password changed")
+        context = chromium.new_context(
+            base_url=live_server.url, viewport={"width": 1440, "height": 900}, timezone_id="Europe/Paris"
+        )
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        log_in(page, "admin")
+        page.goto("/config/")
+        # The stored (old) password fails, in words, with what to do.
+        page.click("#test-akeneo")
+        result = page.locator("#test-panel-akeneo #test-result")
+        expect(result).to_contain_text("Akeneo refused the username or password (HTTP 422).")
+        expect(result).to_contain_text("Check the Akeneo user's username and password")
+        page.fill("#id_akeneo_password", typed)
+        page.fill("#id_channel", "mobile")  # an unsaved change elsewhere stays too
+        page.click("#test-akeneo")
+        expect(result).to_contain_text(f"✔ Connected to {server.url} as admin")
+        assert page.input_value("#id_akeneo_password") == typed
+        assert page.input_value("#id_channel") == "mobile"
+        fits(page, "configuration after Test connection")
+        result.scroll_into_view_if_needed()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / "config-test-connection.png")
+
+        page.fill("#id_comment", "New Akeneo password")
+        page.click("#save-config")
+        expect(page.locator(".message-success")).to_contain_text("Configuration version 2 saved")
+        loaded = config.load()
+        assert (loaded.akeneo.password, loaded.mapping.channel) == (typed, "mobile")
+        assert page.input_value("#id_akeneo_password") == ""  # never rendered back
+
+        # Akeneo's lists, read with the saved connection, fill the pickers; a picked locale
+        # becomes a mapping line.
+        page.click("#load-akeneo-lists")
+        expect(page.locator("#akeneo-lists-result")).to_contain_text("✔ Loaded from Akeneo:")
+        assert page.locator("datalist#akeneo-attributes option").count() > 10
+        page.fill("#id_locales", "en_US = en-US")
+        page.fill("#pick-locales", "de_DE")
+        page.click("button[data-add-for=pick-locales]")
+        assert page.input_value("#id_locales") == "en_US = en-US\nde_DE = de-DE"
+        page.evaluate("() => document.getElementById('akeneo-lists').scrollIntoView({block: 'center'})")
+        page.screenshot(path=SCREENSHOTS / "config-akeneo-lists.png")
+        page.click("#save-config")
+        expect(page.locator(".message-success")).to_contain_text("Configuration version 3 saved")
+        assert config.load().mapping.locales["de_DE"] == "de-DE"
+
+        # Every problem at once, linked from the top.
+        page.fill("#id_akeneo_url", "pim.example.com")
+        page.fill("#id_products_search", '{"family": "x"}')
+        page.click("#save-config")
+        problems = page.locator("#config-problems")
+        expect(problems).to_contain_text("2 problems: nothing was saved.")
+        problems.get_by_role("link", name="Akeneo connection › URL").click()
+        expect(page).to_have_url(re.compile("#id_akeneo_url$"))
+        expect(page.locator("#row-akeneo_url .errorlist")).to_contain_text("must be an http(s) URL")
+        page.goto("/config/")
+        page.screenshot(path=SCREENSHOTS / "config.png")
+
+        # History: the diff, a comparison, a restore.
+        page.goto("/config/history/")
+        expect(page.locator("#version-2")).to_contain_text("Password: changed")
+        assert typed not in page.content()
+        fits(page, "configuration history")
+        page.screenshot(path=SCREENSHOTS / "config-history.png", full_page=True)
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.click("#restore-1")
+        expect(page.locator(".message-success")).to_contain_text("Version 1 restored as version 4")
+        assert config.load().akeneo.password == "an-old-password"
+        page.select_option("#compare-a", "3")
+        page.select_option("#compare-b", "4")
+        page.get_by_role("button", name="Compare").click()
+        expect(page.locator("#compare-result h2")).to_have_text(
+            "3 fields differ"
+        )  # password, channel, locales
+        fits(page, "configuration compare")
+        page.screenshot(path=SCREENSHOTS / "config-compare.png", full_page=True)
+        context.close()
+    finally:
+        server.stop()

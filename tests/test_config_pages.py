@@ -120,26 +120,38 @@ def test_it_saves_a_new_version_keeping_secrets_left_empty(admin, users, saved):
     assert loaded.delivery["client_secret"] == SFCC_SECRET
 
 
-def test_it_shows_problems_at_their_fields_and_saves_nothing(admin, saved):
+def test_it_names_every_problem_at_once_at_the_top_and_beside_its_field(admin, saved):
     response = admin.post(
         reverse("config"),
-        form_data(akeneo_url="pim.example.com", model_mode="flat", products_search='{"family": "x"}'),
+        form_data(
+            akeneo_url="pim.example.com",
+            model_mode="flat",
+            products_search='{"family": "x"}',
+            default_locale="it_IT",
+            locales="en_US = en-US\nfr_FR fr-FR",
+        ),
     )
     assert response.status_code == 400
-    assert response.context["form"].errors == {
-        "model_mode": ["Select a valid choice. flat is not one of the available choices."]
-    }
-    response = admin.post(
-        reverse("config"),
-        form_data(akeneo_url="pim.example.com", products_search='{"family": "x"}', default_locale="it_IT"),
-    )
-    assert response.status_code == 400
+    # The form's own checks and the configuration's rules, in one answer.
     assert response.context["form"].errors == {
         "akeneo_url": ["must be an http(s) URL"],
+        "locales": ["Line 2: write code = value."],
         "default_locale": ["The default locale must be one of the mapped locales."],
+        "model_mode": ["Select a valid choice. flat is not one of the available choices."],
         "products_search": ["family: must be a non-empty list of conditions"],
     }
-    assert "must be an http(s) URL" in response.content.decode()
+    summary = response.context["form"].summary()
+    assert [(p["anchor"], p["section"]) for p in summary] == [
+        ("id_akeneo_url", "Akeneo connection"),
+        ("id_locales", "Channel & locales"),
+        ("id_default_locale", "Channel & locales"),
+        ("id_model_mode", "Mapping"),
+        ("id_products_search", "Filters"),
+    ]
+    body = response.content.decode()
+    assert "5 problems: nothing was saved." in body
+    assert '<a href="#id_akeneo_url">Akeneo connection › URL</a>: must be an http(s) URL' in body
+    assert 'id="row-akeneo_url"' in body and body.count("must be an http(s) URL") == 2  # top and field
     assert ConfigVersion.objects.count() == 1
     assert_no_secret(response)
 
@@ -162,21 +174,90 @@ def test_it_refuses_a_save_over_a_version_saved_meanwhile(admin, saved):
 
 def test_it_lists_versions_with_what_changed_and_secrets_only_as_changed(admin, saved):
     admin.post(
-        reverse("config"), form_data(channel="print", akeneo_secret="a-rotated-secret", comment="Rotate")
+        reverse("config"),
+        form_data(
+            channel="print",
+            akeneo_secret="a-rotated-secret",
+            locales="en_US = en-GB\nit_IT = it-IT",
+            excluded_attributes="ean",
+            comment="Rotate",
+        ),
     )
     response = admin.get(reverse("config_history"))
     assert response.status_code == 200
     first, second = response.context["rows"][1], response.context["rows"][0]
     assert first[0].comment == "Real secrets"
     assert second[0].comment == "Rotate"
-    assert second[1] == [
-        {"path": "akeneo.secret", "secret": True},
-        {"path": "mapping.channel", "old": '"ecommerce"', "new": '"print"'},
-    ]
+    shown = {d.path: (d.label, d.secret, d.old, d.new, d.items) for d in second[1]}
+    assert shown["akeneo.secret"] == ("Secret", True, "", "", [])
+    assert shown["mapping.channel"] == ("Channel", False, "ecommerce", "print", [])
+    default_locales = config.default_document()["mapping"]["locales"]
+    assert ("changed", "en_US", default_locales["en_US"], "en-GB") in shown["mapping.locales"][4]
+    assert ("added", "it_IT", "", "it-IT") in shown["mapping.locales"][4]
+    assert shown["mapping.excluded_attributes"][4] == [("added", "ean", "", "")]
     body = response.content.decode()
-    assert "<code>akeneo.secret</code>:\n              changed" in body
+    assert 'title="akeneo.secret">Secret</span>:\n    changed' in body
+    assert "<ins>+ it_IT = it-IT</ins>" in body
     assert "a-rotated-secret" not in body
     assert_no_secret(response)
+
+
+def test_it_compares_any_two_versions_field_by_field(admin, saved):
+    admin.post(reverse("config"), form_data(channel="print", comment="2"))
+    admin.post(
+        reverse("config"), form_data(catalog_id="other-master", akeneo_password="new-pass", comment="3")
+    )
+    response = admin.get(reverse("config_compare"), {"a": 1, "b": 3})
+    assert response.status_code == 200
+    diffs = {d.path: d for d in response.context["diffs"]}
+    assert set(diffs) == {"akeneo.password", "mapping.channel", "mapping.catalog_id"}
+    assert (diffs["mapping.channel"].old, diffs["mapping.channel"].new) == ("ecommerce", "print")
+    assert diffs["akeneo.password"].secret
+    body = response.content.decode()
+    assert "3 fields differ" in body and "Version 1 → version 3</h1>" in body
+    assert 'changed <span class="muted">(secrets are never shown)</span>' in body
+    assert "new-pass" not in body
+    assert_no_secret(response)
+    # Against the default, and the other way round.
+    assert admin.get(reverse("config_compare"), {"a": 0, "b": 1}).status_code == 200
+    back = admin.get(reverse("config_compare"), {"a": 3, "b": 1}).context["diffs"]
+    assert {d.path: (d.old, d.new) for d in back}["mapping.channel"] == ("print", "ecommerce")
+    # A version that does not exist: back to the history, saying why.
+    response = admin.get(reverse("config_compare"), {"a": 1, "b": 99}, follow=True)
+    assert "Choose two saved versions to compare." in response.content.decode()
+
+
+def test_it_restores_a_version_as_a_new_audited_version_with_its_secrets(admin, users, saved):
+    admin.post(reverse("config"), form_data(channel="print", akeneo_secret="a-rotated-secret", comment="2"))
+    assert config.load().akeneo.secret == "a-rotated-secret"
+    response = admin.post(reverse("config_restore"), {"number": 1, "based_on": 2}, follow=True)
+    assert "Version 1 restored as version 3, now in force." in response.content.decode()
+    row = ConfigVersion.objects.first()
+    assert (row.number, row.user, row.comment) == (3, users["admin"], "Restored version 1")
+    loaded = config.load()
+    assert (loaded.mapping.channel, loaded.akeneo.secret) == ("ecommerce", AKENEO_SECRET)
+    entry = AuditEntry.objects.latest("time")
+    assert entry.user == users["admin"]
+    assert entry.message == "Configuration version 3: akeneo.secret, mapping.channel. Restored version 1"
+    assert_no_secret(response)
+    # A stale page (someone saved in between) restores nothing.
+    response = admin.post(reverse("config_restore"), {"number": 2, "based_on": 2}, follow=True)
+    assert "version 3 was saved while you edited version 2" in response.content.decode()
+    assert ConfigVersion.objects.count() == 3
+    # GET never restores.
+    assert admin.get(reverse("config_restore"), {"number": 2, "based_on": 3}).status_code == 405
+    assert ConfigVersion.objects.count() == 3
+
+
+def test_it_restores_an_env_reference_as_a_reference(admin, saved, monkeypatch):
+    monkeypatch.setenv("PIM_SECRET_FOR_TEST", "from-the-environment")
+    document = config.export_document()
+    document["akeneo"]["secret"] = "env:PIM_SECRET_FOR_TEST"
+    config.save(document, comment="2")
+    config.save({**config.export_document(), "mapping": {**document["mapping"], "channel": "print"}})
+    admin.post(reverse("config_restore"), {"number": 2, "based_on": 3})
+    assert ConfigVersion.objects.first().document["akeneo"]["secret"] == "env:PIM_SECRET_FOR_TEST"
+    assert config.load().akeneo.secret == "from-the-environment"
 
 
 # --- export and import ----------------------------------------------------------------------------
@@ -281,6 +362,9 @@ def test_it_never_sends_stored_secrets_to_another_host(admin, saved, akeneo_serv
     assert response.context["test"]["error"].startswith(
         f"akeneo.url now points at {akeneo_server.url.split('//')[1]}, not the host the stored secrets were saved for"
     )
+    assert (
+        response.context["test"]["action"] == "Type the secrets again to test this host (Secret, Password)."
+    )
     if before is not None:
         assert len(akeneo_server.requests) == before
     assert AuditEntry.objects.latest("time").message.endswith(": failed")
@@ -298,7 +382,7 @@ def test_it_never_sends_the_stored_sfcc_secret_to_another_token_url(admin, saved
     )
 
 
-def test_it_shows_why_akeneo_refused_a_wrong_secret(admin, saved, akeneo_server):
+def test_it_says_in_words_which_akeneo_credentials_were_refused(admin, saved, akeneo_server):
     response = admin.post(
         reverse("config_test_akeneo"),
         form_data(
@@ -306,33 +390,144 @@ def test_it_shows_why_akeneo_refused_a_wrong_secret(admin, saved, akeneo_server)
         ),
     )
     assert response.status_code == 200
-    error = response.context["test"]["error"]
-    assert error == (
+    result = response.context["test"]
+    assert result["error"] == "Akeneo refused the client id or secret (HTTP 422)."
+    assert result["action"].startswith("Check the client id and secret of the connection")
+    assert result["detail"] == (
         "Akeneo refused the credentials (HTTP 422 on POST /api/oauth/v1/token): "
         'Parameter "client_id" is missing or does not match any client, or secret is invalid'
     )
     body = response.content.decode()
-    assert "✖" in body
+    assert "✖ Akeneo refused the client id or secret" in body
     assert "a-wrong-secret" not in body
     assert_no_secret(response)
-
-
-def test_it_names_an_akeneo_that_cannot_be_reached(admin, saved, akeneo_server):
-    typed = {"akeneo_secret": AKENEO_SECRET, "akeneo_password": AKENEO_PASSWORD}
-    response = admin.post(reverse("config_test_akeneo"), form_data(akeneo_url="http://127.0.0.1:9", **typed))
-    assert response.status_code == 200
-    error = response.context["test"]["error"]
-    assert error.startswith(
-        "Akeneo unreachable: ConnectionError on POST /api/oauth/v1/token after 2 attempts"
+    response = admin.post(
+        reverse("config_test_akeneo"),
+        form_data(akeneo_url=akeneo_server.url, akeneo_secret=AKENEO_SECRET, akeneo_password="wrong-pass"),
     )
-    assert "Connection refused" in error
+    assert response.context["test"]["error"] == "Akeneo refused the username or password (HTTP 422)."
+
+
+TYPED = {"akeneo_secret": AKENEO_SECRET, "akeneo_password": AKENEO_PASSWORD}
+
+
+def test_it_says_nothing_listens_on_a_refused_port(admin, saved):
+    response = admin.post(reverse("config_test_akeneo"), form_data(akeneo_url="http://127.0.0.1:9", **TYPED))
+    assert response.status_code == 200
+    result = response.context["test"]
+    assert result["error"] == "127.0.0.1:9 refused the connection: nothing is listening on that port."
+    assert result["action"] == "Check the URL and its port, and that Akeneo is running."
+    assert result["detail"].startswith("Akeneo unreachable: ConnectionError on POST /api/oauth/v1/token")
+
+
+def test_it_says_a_host_name_was_not_found(admin, saved):
+    url = "http://pim.does-not-exist.invalid"
+    response = admin.post(reverse("config_test_akeneo"), form_data(akeneo_url=url, **TYPED))
+    assert (
+        response.context["test"]["error"] == "The host name pim.does-not-exist.invalid was not found (DNS)."
+    )
+
+
+def test_it_says_a_server_does_not_speak_tls(admin, saved, akeneo_server):
+    url = akeneo_server.url.replace("http://", "https://")
+    response = admin.post(reverse("config_test_akeneo"), form_data(akeneo_url=url, **TYPED))
+    result = response.context["test"]
+    host = url.split("//")[1]
+    assert result["error"] == (
+        f"The secure connection (TLS) to {host} failed: it does not speak TLS on that port (is it http://?)."
+    )
+    assert result["action"].startswith("Check the URL's scheme")
+
+
+@pytest.fixture
+def silent_server():
+    """Accepts connections and never answers (a firewall dropping replies, a hung proxy)."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    listener.close()
+
+
+def test_it_says_a_server_did_not_answer_in_time(admin, saved, silent_server):
+    response = admin.post(
+        reverse("config_test_akeneo"), form_data(akeneo_url=silent_server, akeneo_timeout="1", **TYPED)
+    )
+    result = response.context["test"]
+    assert result["error"] == f"{silent_server.split('//')[1]} did not answer within 1 seconds."
+    assert "raise the request timeout" in result["action"]
+
+
+@pytest.fixture
+def html_server():
+    """A sign-in page where Akeneo's API should be (a proxy, the wrong site)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Page(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            body = b"<!doctype html><html><head><title>Sign in</title></head><body>Sign in</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_it_says_a_web_page_answered_instead_of_the_api(admin, saved, html_server):
+    response = admin.post(reverse("config_test_akeneo"), form_data(akeneo_url=html_server, **TYPED))
+    result = response.context["test"]
+    assert result["error"] == f"{html_server.split('//')[1]} answered a web page instead of Akeneo's JSON."
+    assert "Sign in" in result["detail"]
+
+
+def test_it_answers_htmx_with_the_result_panel_only(admin, saved, akeneo_server):
+    """The page stays as it is (typed secrets included); even a failure is a 200 htmx swaps."""
+    response = admin.post(
+        reverse("config_test_akeneo"),
+        form_data(akeneo_url=akeneo_server.url, akeneo_secret="a-wrong-secret", akeneo_password="x"),
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div class="message message-error" role="alert" id="test-result">')
+    assert "<form" not in body and "<html" not in body
+    assert "Akeneo refused the client id or secret" in body
+    assert "a-wrong-secret" not in body
+    response = admin.post(
+        reverse("config_test_akeneo"), form_data(akeneo_url="not a url"), headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert '<a href="#id_akeneo_url">URL</a>: must be an http(s) URL' in response.content.decode()
 
 
 def test_it_names_akeneo_fields_to_correct_before_testing(admin, saved):
     response = admin.post(reverse("config_test_akeneo"), form_data(akeneo_url="not a url"))
     assert response.status_code == 400
-    assert response.context["test"]["error"] == "Correct the fields marked below first."
+    assert response.context["test"]["error"] == "Correct these fields first:"
+    assert [p["anchor"] for p in response.context["test"]["problems"]] == ["id_akeneo_url"]
     assert response.context["form"].errors == {"akeneo_url": ["must be an http(s) URL"]}
+
+
+def test_it_tests_akeneo_despite_a_problem_in_another_section(admin, saved, akeneo_server):
+    stored_for(akeneo__url=akeneo_server.url)
+    response = admin.post(
+        reverse("config_test_akeneo"), form_data(akeneo_url=akeneo_server.url, locales="en_US en-US")
+    )
+    assert response.context["test"]["ok"].startswith("Connected to")
 
 
 def test_it_connects_to_sfcc_with_the_form_values_and_stored_secrets(admin, saved, sfcc_server):
@@ -360,10 +555,10 @@ def test_it_shows_why_sfcc_refused_a_wrong_secret(admin, saved, sfcc_server):
         ),
     )
     assert response.status_code == 200
-    error = response.context["test"]["error"]
-    assert (
-        error
-        == "Account Manager refused the client credentials of API client 'demo-client' (HTTP 401: invalid_client)"
+    result = response.context["test"]
+    assert result["error"] == "Account Manager refused the API client id or secret."
+    assert result["detail"] == (
+        "Account Manager refused the client credentials of API client 'demo-client' (HTTP 401: invalid_client)"
     )
     assert "ok" not in response.context["test"]
     body = response.content.decode()
@@ -374,3 +569,49 @@ def test_it_shows_why_sfcc_refused_a_wrong_secret(admin, saved, sfcc_server):
 def test_it_says_local_delivery_has_nothing_to_connect_to(admin, saved):
     response = admin.post(reverse("config_test_sfcc"), form_data(delivery_target="local"))
     assert response.context["test"]["ok"].startswith("Local delivery:")
+
+
+# --- lists loaded from Akeneo ------------------------------------------------------------------------
+
+
+def test_it_offers_pickers_on_the_fields_that_take_akeneo_codes(admin, saved):
+    body = admin.get(reverse("config")).content.decode()
+    assert 'list="akeneo-channels"' in body and 'id="id_channel"' in body
+    assert 'id="pick-locales" data-add-to="id_locales" data-add-as="locale"' in body
+    assert 'id="pick-link_types" data-add-to="id_link_types" data-add-as="pair"' in body
+    assert 'hx-get="/config/akeneo-lists"' in body
+
+
+def test_it_loads_akeneos_codes_with_the_saved_connection(admin, saved, akeneo_server):
+    stored_for(akeneo__url=akeneo_server.url)
+    response = admin.get(reverse("config_akeneo_lists"), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "✔ Loaded from Akeneo:" in body
+    lists = response.context["lists"]
+    assert "ecommerce" in {choice.code for choice in lists["channels"]}
+    assert '<datalist id="akeneo-channels"><option value="' in body and '<option value="ecommerce"' in body
+    assert {choice.code for choice in lists["locales"]} >= {"en_US"}
+    attributes = {choice.code: choice.label for choice in lists["attributes"]}
+    assert attributes["sku"] == "pim_catalog_identifier"
+    assert (
+        '<datalist id="akeneo-attributes">' in body
+        and '<option value="sku" label="pim_catalog_identifier">' in body
+    )
+    assert '<datalist id="akeneo-association_types">' in body
+    assert_no_secret(response)
+    assert ConfigVersion.objects.count() == 2  # loading saves nothing
+
+
+def test_it_says_why_akeneos_lists_could_not_be_loaded(admin, saved):
+    stored_for(akeneo__url="http://127.0.0.1:9")
+    response = admin.get(reverse("config_akeneo_lists"))
+    body = response.content.decode()
+    assert "✖ 127.0.0.1:9 refused the connection: nothing is listening on that port." in body
+    assert "<datalist" not in body
+    assert_no_secret(response)
+
+
+def test_it_asks_to_save_a_connection_before_loading_lists(admin, db):
+    response = admin.get(reverse("config_akeneo_lists"))
+    assert "Nothing is saved yet: save the Akeneo connection first" in response.content.decode()

@@ -136,3 +136,24 @@ def test_it_imports_recommendations_sets_record_links_and_reference_entities(cat
     assert (
         files["meta/system-objecttype-extensions.xml"].find("{*}type-extension").get("type-id") == "Content"
     )
+
+
+def test_the_flows_end_with_job_4_which_imports_nothing_there_without_a_content_library(catalog):
+    from jobs.operations.definitions import DIFFERENTIAL_PIPELINE, FULL_PIPELINE
+    from jobs.operations.flows import inner_jobs
+
+    assert inner_jobs(FULL_PIPELINE)[-1] == inner_jobs(DIFFERENTIAL_PIPELINE)[-1] == ENTITIES_JOB
+    _, server = catalog
+    configure(server.url)
+    document = import_config.export_document(with_secrets=True)
+    document["mapping"]["content_library"] = ""
+    import_config.save(document)
+    alone = run(ENTITIES_JOB)
+    assert alone.exit_status == ExitStatus.ERROR and "mapping.content_library" in alone.message
+    flow = services.execution_create(job_id=FULL_PIPELINE)
+    child = services.execution_create(job_id=ENTITIES_JOB, parent=flow)
+    runner.run_execution(child.pk)
+    child.refresh_from_db()
+    assert child.exit_status == ExitStatus.OK, child.message
+    assert child.artifacts == []
+    assert "reference entities are not imported" in log_path(child.log_file_name).read_text()

@@ -49,13 +49,14 @@ def rewrite(out: Path, change) -> None:
     (out / "products.jsonl").write_text("".join(json.dumps(p) + "\n" for p in products))
 
 
-def configure(url, **catalogs):
+def configure(url, sites=SITES, mapping=None, **catalogs):
     document = import_config.export_document(with_secrets=True)
     document["akeneo"]["url"] = url
     document["delivery"] = {"target": "local"}
     document["filters"]["products"]["enabled"] = True
+    document["mapping"] |= mapping or {}
     document["catalogs"] |= {
-        "storefronts": [{"catalog_id": c, "category": code} for c, code in SITES.items()],
+        "storefronts": [{"catalog_id": c, "category": code} for c, code in sites.items()],
         **catalogs,
     }
     import_config.save(document)
@@ -236,3 +237,57 @@ def test_a_differential_removes_only_changed_products_and_keeps_the_rest():
     assert removed == {"B": []}
     assert tracker.snapshot(removed) == {"A": [], "C": [], "D": ["s1\tshirts"]}
     assert removals.Tracker(None, differential=False).removed() == {}
+
+
+def recommendations(tree) -> set[tuple[str, str]]:
+    return {
+        (r.get("source-id"), r.get("target-id"))
+        for r in tree.xpath("/c:catalog/c:recommendation[@type='1']", namespaces=NS)
+    }
+
+
+def test_recommendations_go_to_each_storefront_its_product_is_in(catalog):
+    with DemoAkeneoServer(catalog) as server:
+        configure(server.url, mapping={"recommendation_types": {"X_SELL": "1"}})
+        execution = run(FULL_PRODUCTS)
+    assert execution.exit_status in (ExitStatus.OK, ExitStatus.WARN), execution.message
+    files = catalogs(execution)
+    assert files[MASTER].xpath("//c:recommendation", namespaces=NS) == []
+    sites = sites_of(catalog)
+    for catalog_id, codes in sites.items():
+        wanted = {
+            (p["identifier"], target)
+            for p in read(catalog, "products.jsonl")
+            if p["enabled"] and not p["parent"] and codes & set(p["categories"])
+            for target in p["associations"].get("X_SELL", {}).get("products", ())
+            if target != p["identifier"]
+        }
+        assert wanted and recommendations(files[catalog_id]) == wanted, catalog_id
+    log = log_path(execution.log_file_name).read_text()
+    count = len(recommendations(files["storefront-fashion"]))
+    assert f"storefront-fashion/catalog.xml: {len(sites['storefront-fashion']) + 1:,} categories" in log
+    assert f"category assignments, {count:,} recommendations" in log
+
+
+def test_a_storefront_removed_from_the_configuration_loses_its_assignments(catalog):
+    with DemoAkeneoServer(catalog) as server:
+        configure(server.url)
+        first = run(FULL_PRODUCTS)
+        living = assignments(catalogs(first)["storefront-living"])
+        assert living
+        configure(server.url, sites={"storefront-fashion": "site_fashion"})
+        second = run(FULL_PRODUCTS)
+        third = run(FULL_PRODUCTS)
+    assert second.exit_status in (ExitStatus.OK, ExitStatus.WARN), second.message
+    files = catalogs(second)
+    dropped = files["storefront-living"]
+    assert assignments(dropped, mode="delete") == living
+    assert assignments(dropped) == set() and dropped.xpath("//c:category", namespaces=NS) == []
+    assert assignments(files["storefront-fashion"], mode="delete") == set()
+    log = log_path(second.log_file_name).read_text()
+    assert (
+        f"{len(living):,} category assignments deleted in catalog 'storefront-living', which is no "
+        "longer a configured storefront" in log
+    )
+    # Deleted once: the next import no longer knows of them.
+    assert set(catalogs(third)) == {MASTER, "storefront-fashion"}

@@ -199,7 +199,12 @@ def test_it_refuses_to_run_again_while_locks_are_held(merchandiser, no_enqueue):
     previous = make_execution("Test-Quick")
     holder = make_execution("Test-Gated", status=ExecutionStatus.RUNNING)
     response = merchandiser.post(reverse("execution_rerun", args=[previous.pk]), follow=True)
-    assert f"Test-Gated (execution #{holder.pk}) holds alpha" in response.content.decode()
+    page = response.content.decode()
+    assert (
+        f'Test-Quick cannot start: <a class="holder-link" href="/executions/{holder.pk}/">#{holder.pk}</a>'
+        in page
+    )
+    assert "holds alpha." in page
     assert JobExecution.objects.count() == 2
 
 

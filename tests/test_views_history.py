@@ -137,3 +137,71 @@ def test_it_keeps_the_query_count_constant(support, users, django_assert_max_num
         support.get(reverse("history"))
     with django_assert_max_num_queries(len(few.captured_queries)):
         support.get(reverse("history"), {"job": "Test-Quick", "status": "OK"})
+
+
+def test_it_finds_executions_by_text_and_execution_id(client, users):
+    failed = make_execution(
+        "Test-Fail", exit_status=ExitStatus.ERROR, message="Akeneo refused the credentials"
+    )
+    mine = make_execution("Test-Beta", user=users["merchandiser"])
+    other = make_execution("Test-Quick")
+    client.force_login(users["support"])
+    search = lambda q: shown(client.get(reverse("history"), {"q": q}))  # noqa: E731
+    assert search("credentials") == [failed.pk]
+    assert search("test-beta") == [mine.pk]
+    assert search("merchand") == [mine.pk]
+    assert search(f"#{other.pk}") == [other.pk] and search(str(other.pk)) == [other.pk]
+    assert 'type="search"' in client.get(reverse("history")).content.decode()
+
+
+def test_its_quick_ranges_count_from_now_and_from_midnight(client, users):
+    now = timezone.now()
+    recent = make_execution("Test-Quick", created=now - timedelta(hours=2))
+    yesterday = make_execution("Test-Quick", created=now - timedelta(hours=30))
+    last_month = make_execution("Test-Quick", created=now - timedelta(days=20))
+    client.force_login(users["support"])
+    assert shown(client.get(reverse("history"), {"range": "24h"})) == [recent.pk]
+    assert shown(client.get(reverse("history"), {"range": "7d"})) == [recent.pk, yesterday.pk]
+    assert last_month.pk not in shown(client.get(reverse("history"), {"range": "7d"}))
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    # Two hours ago is today unless it is not yet two o'clock; 30 hours ago never is.
+    expected = [recent.pk] if recent.created >= midnight else []
+    assert shown(client.get(reverse("history"), {"range": "today"})) == expected
+
+
+def test_a_shell_run_shows_the_operating_system_user(client, users, no_enqueue):
+    import getpass
+
+    from django.core.management import call_command
+
+    call_command("runjob", "Test-Quick")
+    execution = JobExecution.objects.get()
+    assert (execution.trigger, execution.shell_user) == (Trigger.SHELL, getpass.getuser())
+    client.force_login(users["support"])
+    page = client.get(reverse("history")).content.decode()
+    assert f'<span class="trigger">shell</span> <span class="muted">by {getpass.getuser()}</span>' in page
+
+
+@pytest.mark.parametrize(
+    "url, crumbs",
+    [
+        ("/jobs/", "Operations"),
+        ("/history/", "Operations"),
+        ("/jobs/Test-Quick/", "Operations › Jobs"),
+        ("/jobs/Test-Quick/schedule/", "Operations › Jobs"),
+        ("/reports/status/", "Operations"),
+        ("/config/", "Configuration"),
+        ("/config/history/", "Configuration › Import configuration"),
+        ("/users/", "Administration"),
+        ("/audit/", "Administration"),
+        ("/account/tokens/", "Account"),
+    ],
+)
+def test_every_page_has_breadcrumbs_of_one_form(client, users, url, crumbs):
+    import re
+
+    client.force_login(users["admin"])
+    page = client.get(url).content.decode()
+    found = re.search(r'<p class="crumbs">(.*?)</p>', page, re.S)
+    assert found, url
+    assert " ".join(re.sub(r"<[^>]+>", "", found.group(1)).split()) == crumbs

@@ -1,5 +1,6 @@
 """Operations › Jobs: the table, Run and its refusals, the live refresh, the import order warning."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -18,6 +19,11 @@ pytestmark = pytest.mark.django_db
 
 def messages_of(response):
     return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def words(html: str) -> str:
+    """The text a reader sees: tags dropped, white space collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", "", html).split())
 
 
 def row_of(page: str, job_id: str) -> str:
@@ -53,9 +59,12 @@ def test_it_shows_progress_and_polls_while_something_runs(client, users):
     gated = row_of(page, "Test-Gated")
     assert 'value="25"' in gated and "Step 1 of 1: wait" in gated and "300 of 1,200 (25 %)" in gated
     assert 'hx-trigger="every 2s"' in page and "data-poll" in page
-    # Test-Quick shares the lock "alpha": its Run is disabled and says why.
+    # Test-Quick shares the lock "alpha": its Run is disabled and says why, in the page.
     quick = row_of(page, "Test-Quick")
-    assert "disabled" in quick and f"Test-Gated (execution #{running.pk}) holds resources" in quick
+    assert "disabled" in quick and "Waiting" not in quick and "title=" not in quick.split("refusal")[0][-300:]
+    assert f"Busy: #{running.pk} Test-Gated (manual, since" in words(quick) and "holds alpha." in words(quick)
+    assert f'<a class="holder-link" href="/executions/{running.pk}/">#{running.pk}</a>' in quick
+    assert reverse("job_run_when_free", args=["Test-Quick"]) in quick and "Run when free" in quick
     assert "disabled" not in row_of(page, "Test-Free")
 
 
@@ -92,13 +101,19 @@ def test_it_runs_a_job(client, users, no_enqueue):
 
 
 def test_it_refuses_a_run_naming_the_execution_that_holds_the_locks(client, users, no_enqueue):
-    holder = make_execution("Test-Gated", status=ExecutionStatus.RUNNING)
+    holder = make_execution("Test-Gated", status=ExecutionStatus.RUNNING, user=users["admin"])
     client.force_login(users["merchandiser"])
     response = client.post(reverse("job_run", args=["Test-Quick"]), follow=True)
     assert JobExecution.objects.count() == 1
-    text = f"Test-Quick cannot start: Test-Gated (execution #{holder.pk}) holds alpha."
-    assert text in response.content.decode()
-    assert 'class="message message-error"' in response.content.decode()
+    page = response.content.decode()
+    message = page[
+        page.index('class="message message-error"') : page.index("</li>", page.index("message-error"))
+    ]
+    # Who holds what, with a link to the holder, its job, who started it and since when.
+    text = words(message)
+    assert f"Test-Quick cannot start: #{holder.pk} Test-Gated (manual by admin, since" in text
+    assert text.endswith("holds alpha.")
+    assert f'href="/executions/{holder.pk}/"' in message and f'datetime="{holder.started:%Y-%m-%d}' in message
 
 
 def test_it_starts_one_execution_on_a_double_click(client, users, no_enqueue):
@@ -107,7 +122,7 @@ def test_it_starts_one_execution_on_a_double_click(client, users, no_enqueue):
     response = client.post(reverse("job_run", args=["Test-Quick"]), follow=True)
     execution = JobExecution.objects.get()
     page = response.content.decode()
-    assert f"Test-Quick is already running as execution #{execution.pk}." in page
+    assert f"Test-Quick is already running as #{execution.pk} (manual by merchandiser, since" in words(page)
     assert 'class="message message-info"' in page
 
 

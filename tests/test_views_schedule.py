@@ -2,6 +2,7 @@
 words and next run it shows, and the scheduling bridge's pure functions."""
 
 import json
+import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -293,3 +294,13 @@ def test_it_shows_the_schedule_on_the_jobs_page(client, admin):
     upcoming = next_run(scheduling.schedule_get("Test-Quick")).astimezone(PARIS)
     # The one time format, with the zone written after it.
     assert f'{upcoming.day} {upcoming:%b %Y},</span> <span class="nowrap">02:00:00 {upcoming:%Z}' in row
+
+
+@pytest.mark.django_db
+def test_the_interval_fields_keep_their_values_after_a_save(client, admin):
+    client.post(schedule_url(), form(recurrence="interval", every="15", period="hours"), follow=True)
+    page = client.get(schedule_url()).content.decode()
+    every = re.search(r'<input[^>]*name="every"[^>]*>', page).group(0)
+    assert 'value="15"' in every
+    assert re.search(r'<option value="hours" selected>', page)
+    assert re.search(r'<input[^>]*name="recurrence" value="interval"[^>]*checked', page)

@@ -111,3 +111,9 @@ def estimate(value: timedelta | None) -> str:
         return f"{minutes} min"
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes:02d} min"
+
+
+@register.filter
+def picker_for(form, name):
+    """The Configuration form's "pick from Akeneo" input for a field, or None."""
+    return form.picker(name) if hasattr(form, "picker") else None

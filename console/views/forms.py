@@ -136,6 +136,20 @@ class ScheduleForm(forms.Form):
         )
 
 
+# Job History's quick ranges: "today" starts at midnight in the user's time zone.
+QUICK_RANGES = {"today": "Today", "24h": "Last 24 hours", "7d": "Last 7 days"}
+
+
+def range_start(name: str, now: datetime) -> datetime | None:
+    if name == "today":
+        return datetime.combine(timezone.localtime(now).date(), time(), timezone.get_current_timezone())
+    if name == "24h":
+        return now - timedelta(hours=24)
+    if name == "7d":
+        return now - timedelta(days=7)
+    return None
+
+
 class HistoryFilterForm(forms.Form):
     job = forms.ChoiceField(required=False)
     status = forms.ChoiceField(
@@ -148,6 +162,13 @@ class HistoryFilterForm(forms.Form):
         required=False,
         empty_label="Anyone",
     )
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Job, message, user or #id"}),
+    )
+    range = forms.ChoiceField(required=False, choices=[("", "Any time"), *QUICK_RANGES.items()])
     since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -162,12 +183,16 @@ class HistoryFilterForm(forms.Form):
         zone = timezone.get_current_timezone()
         since = data.get("since")
         until = data.get("until")
+        start = datetime.combine(since, time(), zone) if since else None
+        if quick := range_start(data.get("range") or "", timezone.now()):
+            start = max(start, quick) if start else quick
         return {
+            "text": data.get("q") or "",
             "job_id": data.get("job") or None,
             "status": data.get("status") or None,
             "trigger": data.get("trigger") or None,
             "user": data.get("user"),
-            "since": datetime.combine(since, time(), zone) if since else None,
+            "since": start,
             "until": datetime.combine(until + timedelta(days=1), time(), zone) if until else None,
         }
 

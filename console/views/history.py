@@ -6,6 +6,7 @@ from django.shortcuts import render
 from console.views.common import role_required
 from console.views.forms import HistoryFilterForm
 from jobs import selectors
+from jobs.operations import queued
 
 PAGE_SIZE = 25
 
@@ -16,4 +17,5 @@ def history(request):
     filters = form.filters() if form.is_valid() else {}
     executions = selectors.execution_history(**filters)
     page = Paginator(executions, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "history/list.html", {"form": form, "page": page})
+    waiting = sorted(queued.waiting().values(), key=lambda row: row.created)
+    return render(request, "history/list.html", {"form": form, "page": page, "queued": waiting})

@@ -451,12 +451,10 @@ class _Handler(BaseHTTPRequestHandler):
         with self.demo.lock:
             data = self.demo.store.to_json()
             executions = list(self.demo.executions.values())
+            catalogs = self.demo.store.catalogs()
         summary = {
             "attributes": len(data["attributes"]),
-            "catalogs": {
-                c: {"categories": len(data["categories"].get(c, [])), "products": len(p)}
-                for c, p in data["products"].items()
-            },
+            "catalogs": catalogs,
             "pricebooks": {b: len(p) for b, p in data["pricebooks"].items()},
             "recommendations": {c: len(r) for c, r in data["recommendations"].items()},
             "libraries": {lib: len(c) for lib, c in data["libraries"].items()},
@@ -472,10 +470,17 @@ class _Handler(BaseHTTPRequestHandler):
                 for e in executions
             )
         )
-        counts = json.dumps({k: v for k, v in summary.items() if k != "executions"}, indent=2)
         html = (
             "<!doctype html><title>Demo SFCC</title><h1>Demo SFCC instance</h1>"
-            f"<pre>{escape(counts)}</pre><h2>Import executions</h2>"
+            f"<p>{summary['attributes']:,} custom attribute definitions</p>"
+            + _table(
+                "Catalogs",
+                ("catalog", "kind", "products", "offline", "categories", "assignments", "recommendations"),
+                [(c, *v.values()) for c, v in catalogs.items()],
+            )
+            + _table("Content libraries", ("library", "content assets"), summary["libraries"].items())
+            + _table("Pricebooks", ("pricebook", "prices"), summary["pricebooks"].items())
+            + "<h2>Import executions</h2>"
             f"<table><tr><th>id</th><th>status</th><th>exit</th><th>log</th></tr>{rows}</table>"
             '<p><a href="/index.json">everything as JSON</a></p>'
         )
@@ -544,6 +549,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)
+
+
+def _table(title: str, head: tuple[str, ...], rows) -> str:
+    cells = "".join(
+        "<tr>" + "".join(f"<td>{escape(str(cell))}</td>" for cell in row) + "</tr>" for row in rows
+    )
+    header = "".join(f"<th>{escape(h)}</th>" for h in head)
+    return f"<h2>{escape(title)}</h2><table><tr>{header}</tr>{cells or '<tr><td>none yet</td></tr>'}</table>"
 
 
 def _basic_credentials(header: str, *, form_encoded: bool = False) -> tuple[str, str] | None:

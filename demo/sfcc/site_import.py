@@ -43,6 +43,10 @@ class Store:
     recommendations: dict[str, set[str]] = field(default_factory=dict)
     # library id (a private one: "site:<site-id>") -> content asset ids
     libraries: dict[str, set[str]] = field(default_factory=dict)
+    # catalog id -> "product>category" of its category assignments
+    assignments: dict[str, set[str]] = field(default_factory=dict)
+    # catalog id -> its products whose online flag is false
+    offline: dict[str, set[str]] = field(default_factory=dict)
 
     def all_products(self) -> set[str]:
         return set().union(*self.products.values()) if self.products else set()
@@ -58,7 +62,35 @@ class Store:
             "pricebooks": listed(self.pricebooks),
             "recommendations": listed(self.recommendations),
             "libraries": listed(self.libraries),
+            "assignments": listed(self.assignments),
+            "offline": listed(self.offline),
         }
+
+    def catalogs(self) -> dict[str, dict]:
+        """Each catalog's role and counts: a master catalog owns products; a storefront catalog
+        has categories, assignments (of other catalogs' products) and recommendations; one
+        catalog with both is a single site's."""
+        ids = sorted({*self.products, *self.categories, *self.assignments, *self.recommendations})
+        summary = {}
+        for catalog_id in ids:
+            products = self.products.get(catalog_id, set())
+            categories = self.categories.get(catalog_id, set())
+            kind = (
+                "master"
+                if products and not categories
+                else "storefront"
+                if not products
+                else "master+storefront"
+            )
+            summary[catalog_id] = {
+                "kind": kind,
+                "products": len(products),
+                "offline": len(self.offline.get(catalog_id, set())),
+                "categories": len(categories),
+                "assignments": len(self.assignments.get(catalog_id, set())),
+                "recommendations": len(self.recommendations.get(catalog_id, set())),
+            }
+        return summary
 
     @classmethod
     def from_json(cls, data: dict) -> Store:
@@ -72,6 +104,8 @@ class Store:
             sets(data.get("pricebooks", {})),
             sets(data.get("recommendations", {})),
             sets(data.get("libraries", {})),
+            sets(data.get("assignments", {})),
+            sets(data.get("offline", {})),
         )
 
 
@@ -153,7 +187,8 @@ class SiteImport:
         categories: dict[str, str | None] = {}
         products: dict[str, list[str]] = {}
         deleted: set[str] = set()
-        assignments: list[tuple[str, str]] = []
+        assignments: list[tuple[str, str, bool]] = []  # (product, category, deleted)
+        online: dict[str, bool] = {}
         recommendations: list[tuple[str, str, str]] = []
         for _, el in events:
             tag = etree.QName(el).localname
@@ -171,14 +206,22 @@ class SiteImport:
                 products[el.get("product-id")] = [
                     v.get("product-id") for v in el.iterfind("{*}variations/{*}variants/{*}variant")
                 ]
+                flag = el.findtext("{*}online-flag")
+                if flag is not None:
+                    online[el.get("product-id")] = flag == "true"
             elif tag == "category-assignment":
-                assignments.append((el.get("product-id"), el.get("category-id")))
+                assignments.append((el.get("product-id"), el.get("category-id"), el.get("mode") == "delete"))
             elif tag == "recommendation":
                 recommendations.append((el.get("source-id"), el.get("target-id"), el.get("type") or ""))
             el.clear()
             while el.getprevious() is not None:
                 del parent[0]
         self._apply_catalog(name, catalog_id, categories, products, deleted, assignments)
+        offline = self.store.offline.setdefault(catalog_id, set())
+        for product_id, is_online in online.items():
+            if product_id in self.store.products.get(catalog_id, ()):
+                (offline.discard if is_online else offline.add)(product_id)
+        offline -= deleted
         known = self.store.all_products()
         kept = self.store.recommendations.setdefault(catalog_id, set())
         for source, target, kind in recommendations:
@@ -204,8 +247,11 @@ class SiteImport:
                 self._reject(name, "product", product_id, f"variant '{missing[0]}' of the master not found")
             else:
                 accepted.add(product_id)
-        for product_id, category_id in assignments:
-            if category_id not in all_categories:
+        kept = self.store.assignments.setdefault(catalog_id, set())
+        for product_id, category_id, removed in assignments:
+            if removed:
+                kept.discard(f"{product_id}>{category_id}")
+            elif category_id not in all_categories:
                 self._reject(
                     name, "category-assignment of product", product_id, f"category '{category_id}' not found"
                 )
@@ -214,6 +260,11 @@ class SiteImport:
                 not in (self._products_of_other_catalogs(catalog_id) | known_products | accepted) - deleted
             ):
                 self._reject(name, "category-assignment of product", product_id, "product not found")
+            else:
+                kept.add(f"{product_id}>{category_id}")
+        if deleted:  # a deleted product's assignments go with it, in every catalog
+            for pairs in self.store.assignments.values():
+                pairs -= {pair for pair in pairs if pair.split(">", 1)[0] in deleted}
         known_categories |= all_categories & (set(categories) | known_categories)
         known_products |= accepted
         known_products -= deleted

@@ -10,7 +10,7 @@ The document's shape and its default live in `schema`, the values the pipeline r
 
 from jobs.config.models import ConfigVersion
 from jobs.config.schema import SECRET_PATHS, default_document
-from jobs.config.services import ConfigInvalid, export_document, import_document, load, save
+from jobs.config.services import ConfigInvalid, export_document, import_document, load, restore, save
 from jobs.config.values import AkeneoConnection, Filters, ImportSettings
 
 __all__ = [
@@ -24,5 +24,6 @@ __all__ = [
     "export_document",
     "import_document",
     "load",
+    "restore",
     "save",
 ]

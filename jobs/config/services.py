@@ -138,6 +138,25 @@ def changes(old: dict, new: dict) -> list[Change]:
     return found
 
 
+def restore(number: int, *, user=None, based_on: int | None = None) -> ConfigVersion:
+    """Version `number` saved again as the next version (its secrets, `env:` references
+    included, as they were), audited like any save. `ConfigVersion.DoesNotExist` when there is
+    no such version; `ConfigInvalid` when it cannot be brought back (a secret whose key is
+    gone, a value today's rules refuse)."""
+    row = ConfigVersion.objects.get(number=number)
+    document, problems = _reveal_secrets(row.document, keep_env=True)
+    if problems:
+        raise ConfigInvalid(problems, f"Version {number} cannot be restored")
+    return save(document, user=user, comment=f"Restored version {number}", based_on=based_on)
+
+
+def version_document(number: int) -> dict:
+    """The stored document of version `number`; 0 is the default configuration."""
+    if number == 0:
+        return default_document()
+    return ConfigVersion.objects.get(number=number).document
+
+
 def previous_document(row: ConfigVersion) -> dict:
     """What `row` replaced: the version before it, or the default for the first."""
     before = ConfigVersion.objects.filter(number__lt=row.number).order_by("-number").first()
@@ -170,12 +189,14 @@ def _encrypt_secrets(document: dict, base: dict) -> dict:
     return stored
 
 
-def _reveal_secrets(document: dict) -> tuple[dict, list[str]]:
+def _reveal_secrets(document: dict, *, keep_env: bool = False) -> tuple[dict, list[str]]:
     clear, problems = copy.deepcopy(document), []
     for path in SECRET_PATHS:
         value = _get(document, path)
         if not isinstance(value, str):
             continue  # normalize() names the wrong type
+        if keep_env and value.startswith(crypto.ENV_PREFIX):
+            continue  # a reference stays one: saving it stores the reference, not its value
         try:
             set_path(clear, path, crypto.reveal(value))
         except crypto.SecretUnavailable as exc:

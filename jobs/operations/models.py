@@ -244,5 +244,50 @@ class ApiAccessToken(models.Model):
         return row, token, max(0, int((expires - now).total_seconds()))
 
 
+class QueuedRun(models.Model):
+    """A manual run asked to start once the locks it needs are free ("Run when free").
+
+    It waits by the one policy (jobs.waiting): tried again every retry interval and when the
+    execution it waits for finishes, for at most the configured lock wait. Each try claims the
+    row with a compare-and-set from `waiting`, so a cancel and a start never both win."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting"
+        STARTED = "started"
+        CANCELLED = "cancelled"
+        GAVE_UP = "gave_up", "Gave up"
+        FAILED = "failed"
+
+    job_id = models.CharField(max_length=100)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.WAITING)
+    # The execution holding the locks at the last try; the one the run became once it ended.
+    waiting_for = models.ForeignKey(
+        "jobs.JobExecution", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    execution = models.ForeignKey(
+        "jobs.JobExecution", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ended = models.DateTimeField(null=True, blank=True)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created"]
+        constraints = [
+            # One queued run per job: a second "Run when free" is told about the first.
+            models.UniqueConstraint(
+                fields=["job_id"], condition=models.Q(state="waiting"), name="queued_one_waiting_per_job"
+            ),
+        ]
+        # The Jobs page and Job History: the waiting rows; the finish receiver: by holder.
+        indexes = [models.Index(fields=["state", "waiting_for"], name="queued_state_holder")]
+
+    def __str__(self):
+        return f"{self.job_id} queued by {self.requested_by} ({self.state})"
+
+
 def split_addresses(text: str) -> list[str]:
     return [part.strip() for part in text.replace(";", ",").replace("\n", ",").split(",") if part.strip()]

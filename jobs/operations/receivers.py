@@ -1,6 +1,7 @@
 """What follows an execution's finish, as receivers of `jobs.signals.execution_finished`
 (connected in JobsConfig.ready()): chains after OK or WARN, the failure e-mail after ERROR,
-and a flow's next step after its child, whatever the outcome. And beat's periodic pass
+a flow's next step after its child, whatever the outcome, and the runs queued behind it
+("Run when free"). And beat's periodic pass
 (`jobs.signals.liveness_checked`): the alert sweep, in beat's process, so hanging and missed
 failure e-mails go out with every worker dead.
 
@@ -18,12 +19,13 @@ import time
 from django.conf import settings
 
 from jobs.models import ExitStatus, JobExecution
-from jobs.operations import alerts, chains, flows
+from jobs.operations import alerts, chains, flows, queued
 from jobs.operations.models import ApiToken
 
 CHAINS_UID = "jobs.operations.receivers.start_chains"
 FAILURE_MAIL_UID = "jobs.operations.receivers.mail_failure"
 FLOWS_UID = "jobs.operations.receivers.continue_flows"
+QUEUED_UID = "jobs.operations.receivers.start_queued_runs"
 SWEEP_UID = "jobs.operations.receivers.sweep_alerts"
 
 # When this process last swept (monotonic): beat's pass may come more often than the alert
@@ -44,6 +46,10 @@ def mail_failure(sender, execution: JobExecution, **kwargs) -> None:
 
 def continue_flows(sender, execution: JobExecution, **kwargs) -> None:
     flows.child_finished(execution)
+
+
+def start_queued_runs(sender, execution: JobExecution, **kwargs) -> None:
+    queued.holder_finished(execution)
 
 
 def sweep_alerts(sender, **kwargs) -> None:
@@ -70,4 +76,5 @@ def connect() -> None:
     execution_finished.connect(start_chains, sender=JobExecution, dispatch_uid=CHAINS_UID)
     execution_finished.connect(mail_failure, sender=JobExecution, dispatch_uid=FAILURE_MAIL_UID)
     execution_finished.connect(continue_flows, sender=JobExecution, dispatch_uid=FLOWS_UID)
+    execution_finished.connect(start_queued_runs, sender=JobExecution, dispatch_uid=QUEUED_UID)
     liveness_checked.connect(sweep_alerts, dispatch_uid=SWEEP_UID)

@@ -31,3 +31,11 @@ def check_alerts() -> int:
     from jobs.operations import alerts
 
     return alerts.sweep()
+
+
+@shared_task(name="jobs.run_when_free")
+def run_when_free(queued_id: int, first_try: str) -> None:
+    """A run queued behind held locks: try again (queued.attempt queues the next try)."""
+    from jobs.operations import queued
+
+    queued.attempt(queued_id, first_try=timezone.datetime.fromisoformat(first_try))

@@ -1,5 +1,6 @@
 """Job 4: Akeneo reference entities and their records → content assets of a content library,
-with the `Content` custom attributes they carry (see `jobs.transform.entities`)."""
+with the `Content` custom attributes they carry (see `jobs.transform.entities`). Run on its own
+it needs a library; run by a flow without one, it imports nothing and ends OK."""
 
 from __future__ import annotations
 
@@ -15,6 +16,13 @@ def export_reference_entities(ctx: StepContext) -> None:
     config = common.settings(ctx).mapping
     where = config.library_path()
     if where is None:
+        if ctx.execution.parent_id:
+            # A flow runs every job; a site without a content library imports no entities.
+            ctx.info(
+                "No content library is configured (mapping.content_library or mapping.content_site): "
+                "reference entities are not imported"
+            )
+            return
         raise common.ConfigurationProblem(
             "Say where reference entities go: mapping.content_library (a shared library) "
             "or mapping.content_site (a site's private library)"

@@ -122,6 +122,11 @@ class Export:
             self.catalogs[storefront.catalog_id] = stack.enter_context(
                 CatalogWriter(path, CatalogHeader(catalog_id=storefront.catalog_id))
             )
+        # With storefronts, a product's recommendations go to each storefront catalog it is in
+        # (SFRA's demo data keeps them in the storefront catalog); those of a product in no
+        # storefront are counted, not written.
+        self.storefronts = bool(settings.catalogs.storefronts)
+        self.unplaced_recommendations = 0
         for catalog_id, categories in ctx.state.get("categories", {}).items():
             for category in categories:
                 self.catalogs[catalog_id].category(category)
@@ -130,6 +135,9 @@ class Export:
         self.previous, previous = removals.previous_products(self.target, ctx.execution)
         self.tracker = removals.Tracker(previous, differential=False)
         self.removed_count = self.unassigned_count = 0
+        # Catalogs of the previous import's assignments that are no longer configured → how
+        # many of their assignments this import deletes.
+        self.dropped: dict[str, int] = {}
         # One pricebook per exported currency: the configured ones, else the channel's. The
         # transformer leaves out prices in any other currency; they are counted for the log.
         currencies = self.config.currencies or channel.get("currencies") or []
@@ -147,13 +155,21 @@ class Export:
                 self.ctx.skipped()
                 self.tracker.skipped(result.identifier)
             return
+        product = result.product
         try:
-            self.catalog.product(result.product)
+            self.catalog.product(product, recommendations=not self.storefronts)
         except InvalidRecordError as exc:
             self.ctx.data_error(result.identifier, str(exc))
             self.ctx.skipped()
             self.tracker.skipped(result.identifier)
             return
+        if self.storefronts and product.recommendations:
+            # Checked with the product above: these writes cannot fail.
+            placed = [self.catalogs[c] for c in sorted(filter(None, result.catalogs))]
+            for writer in placed:
+                writer.recommend(product.id, product.recommendations)
+            if not placed:
+                self.unplaced_recommendations += len(product.recommendations)
         for assignment in result.assignments:
             self.catalogs[assignment.catalog_id].assignment(assignment)
         stale = self.tracker.exported(
@@ -166,14 +182,25 @@ class Export:
         self.ctx.wrote()
 
     def _unassign(self, product_id: str, assignments: list[tuple[str, str]]) -> None:
-        """Delete assignments the previous import wrote; those of a catalog no longer
-        configured are left (nothing of this import writes to it)."""
+        """Delete assignments the previous import wrote. One in a storefront catalog no longer
+        configured is deleted there too: the archive gets a `catalog.xml` for that catalog with
+        the deletions only (the site keeps no assignment this import cannot see)."""
         for catalog_id, category_id in assignments:
             key = None if catalog_id == self.config.catalog_id else catalog_id
-            writer = self.catalogs.get(key)
-            if writer is not None:
-                writer.assignment(CategoryAssignment(product_id, category_id, mode=Mode.DELETE))
-                self.unassigned_count += 1
+            writer = self.catalogs.get(key) or self._dropped_catalog(key)
+            writer.assignment(CategoryAssignment(product_id, category_id, mode=Mode.DELETE))
+            self.unassigned_count += 1
+            if key in self.dropped:
+                self.dropped[key] += 1
+
+    def _dropped_catalog(self, catalog_id: str) -> CatalogWriter:
+        path = common.staging(self.ctx) / "catalogs" / catalog_id / "catalog.xml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        writer = self.catalogs[catalog_id] = self.stack.enter_context(
+            CatalogWriter(path, CatalogHeader(catalog_id=catalog_id))
+        )
+        self.dropped[catalog_id] = 0
+        return writer
 
     def remove(self, candidates: set[str] | None = None) -> None:
         """Products the previous import to this target exported and this one does not: set
@@ -258,6 +285,11 @@ class Export:
     def finish(self) -> None:
         """The step's last lines: prices left out, what was written, and whether too many
         items failed for the import to count (see `common.check_failed_items`)."""
+        for catalog_id, count in sorted(self.dropped.items()):
+            self.ctx.info(
+                f"{count:,} category assignments deleted in catalog {catalog_id!r}, which is no longer "
+                "a configured storefront"
+            )
         for currency, count in sorted(self.unpriced.items()):
             self.ctx.info(
                 f"{count:,} price{'s' if count != 1 else ''} in {currency} not exported: {currency} is not a currency of "
@@ -268,24 +300,25 @@ class Export:
 
     def summary(self) -> str:
         """`catalog.xml: …` for one site; `<id>/catalog.xml: …` per catalog for several."""
-        if len(self.catalogs) == 1:
+        if not self.storefronts:
             c = self.catalog
             parts = [
                 f"catalog.xml: {c.category_count:,} categories, {c.product_count:,} products, "
                 f"{c.assignment_count:,} category assignments, {c.recommendation_count:,} recommendations"
             ]
         else:
-            c = self.catalog
-            parts = [
-                f"{self.config.catalog_id}/catalog.xml: {c.product_count:,} products, "
-                f"{c.recommendation_count:,} recommendations"
-            ]
+            parts = [f"{self.config.catalog_id}/catalog.xml: {self.catalog.product_count:,} products"]
             parts += [
                 f"{catalog_id}/catalog.xml: {c.category_count:,} categories, "
-                f"{c.assignment_count:,} category assignments"
+                f"{c.assignment_count:,} category assignments, {c.recommendation_count:,} recommendations"
                 for catalog_id, c in self.catalogs.items()
-                if catalog_id is not None
+                if catalog_id is not None and catalog_id not in self.dropped
             ]
+            if self.unplaced_recommendations:
+                parts.append(
+                    f"{self.unplaced_recommendations:,} recommendations of products in no storefront "
+                    "not written"
+                )
         if self.removed_count or self.unassigned_count:
             parts.append(
                 f"{self.removed_count:,} removed products, {self.unassigned_count:,} assignments deleted"

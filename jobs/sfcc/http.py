@@ -96,6 +96,8 @@ class SfccSession:
                 **kwargs,
             )
         except GaveUp as gave_up:
+            # The last connection error (if any) is chained, so a caller can tell refused from not
+            # found or a TLS failure; the message itself stays the short one.
             if gave_up.response is not None:
                 gave_up.response.close()
             raise SfccUnavailableError(
@@ -103,7 +105,7 @@ class SfccSession:
                     f"{gave_up.method} {_path(url)} failed after {_attempts(gave_up.attempts)}: "
                     f"{gave_up.problem}{gave_up.note}"
                 )
-            ) from None
+            ) from gave_up.__cause__
         if response.status_code == 401:
             raise SfccAuthError(f"{method} {_path(url)}: SFCC refused a fresh access token (HTTP 401)")
         return response
@@ -130,7 +132,7 @@ class SfccSession:
                 gave_up.response.close()
             raise SfccUnavailableError(
                 f"Account Manager token request failed after {_attempts(gave_up.attempts)}: {gave_up.problem}"
-            ) from None
+            ) from gave_up.__cause__
         if response.status_code in (400, 401, 403):
             raise SfccAuthError(
                 f"Account Manager refused the client credentials of API client {self._client_id!r} "

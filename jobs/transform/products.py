@@ -72,6 +72,9 @@ class ProductResult:
     problems: list[Problem] = field(default_factory=list)
     # Currencies of prices not exported: not a currency of the channel (or of the configuration).
     unpriced: list[str] = field(default_factory=list)
+    # The catalogs the product is in (None: the master catalog, single site): those of its
+    # assignments, and for a variant also its master's. Its recommendations go there.
+    catalogs: set[str | None] = field(default_factory=set)
 
     @property
     def skipped(self) -> bool:
@@ -267,6 +270,7 @@ class ProductTransformer:
             result.problems.append(Problem(identifier, "product has no family"))
         result.product = product
         result.assignments = self._assignments(identifier, data.get("categories"))
+        result.catalogs = {a.catalog_id for a in result.assignments}
         result.prices, result.unpriced = price_tables(identifier, out.prices, self.config, self.currencies)
         return result
 
@@ -296,6 +300,9 @@ class ProductTransformer:
         result.assignments = self._placement.assignments(
             identifier, _codes(data.get("categories")), exclude=root.categories
         )
+        result.catalogs = self._placement.catalogs(root.categories) | {
+            a.catalog_id for a in result.assignments
+        }
         result.prices, result.unpriced = price_tables(identifier, out.prices, self.config, self.currencies)
         return result
 
@@ -402,6 +409,7 @@ class ProductTransformer:
         self._associate(product, model.get("associations"), masters)
         result.product = product
         result.assignments = self._assignments(code, model.get("categories"))
+        result.catalogs = {a.catalog_id for a in result.assignments}
         return result
 
     def _variation_attribute(self, axis: str, seen: Mapping[str, None]) -> VariationAttribute:

@@ -9,7 +9,9 @@ storefront, the channel's tree goes into the master catalog itself: one simple s
 
 `Placement` answers, for a product's Akeneo categories, its assignments in every catalog: a
 product classified in two sites' sub-trees is assigned in both, and is primary (when the
-layout asks for a primary category) in the first category of each catalog it is in.
+layout asks for a primary category) in the first category of each catalog it is in. The
+catalogs a product is in also receive its recommendations (as SFRA's storefront catalog holds
+them).
 """
 
 from __future__ import annotations
@@ -101,6 +103,15 @@ class Placement:
             for code, category_id in ids.items():
                 placement.places.setdefault(code, []).append((catalog_id, category_id))
         return placement
+
+    def catalogs(self, categories: Iterable[str] | None) -> set[str | None]:
+        """The catalogs in which any of these Akeneo categories is exported."""
+        return {
+            catalog_id
+            for code in categories or ()
+            if isinstance(code, str)
+            for catalog_id, _ in self.places.get(code.lower(), ())
+        }
 
     def assignments(
         self, product_id: str, categories: Iterable[str] | None, *, exclude: Iterable[str] = ()

@@ -55,7 +55,10 @@ def test_it_names_an_unreachable_akeneo_on_test_connection_and_in_the_run(client
     typed = {"akeneo_secret": "a-secret", "akeneo_password": "a-password"}  # a new host needs them typed
     response = client.post(reverse("config_test_akeneo"), form_data(akeneo_url=UNREACHABLE, **typed))
     assert response.context["test"]["section"] == "akeneo"
-    assert response.context["test"]["error"].startswith("Akeneo unreachable: ConnectionError on POST")
+    assert response.context["test"]["error"].endswith(
+        "refused the connection: nothing is listening on that port."
+    )
+    assert response.context["test"]["detail"].startswith("Akeneo unreachable: ConnectionError on POST")
 
     # Saving is allowed (Akeneo may be down for maintenance); the run names the cause.
     configure_import(UNREACHABLE)

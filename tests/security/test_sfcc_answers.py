@@ -129,6 +129,7 @@ def test_it_answers_test_connection_with_what_the_token_url_sent(client, users, 
         ),
     )
     assert response.status_code == 200
-    error = response.context["test"]["error"]
-    assert error == "The token URL on 127.0.0.1 answered text/html, not a token document"
+    result = response.context["test"]
+    assert result["error"] == "The token URL answered a web page instead of a token."
+    assert result["detail"] == "The token URL on 127.0.0.1 answered text/html, not a token document"
     assert "JSONDecodeError" not in response.content.decode()

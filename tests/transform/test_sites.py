@@ -1,8 +1,10 @@
 """Master and storefront catalogs: sub-trees per site, assignments per catalog, category options,
 a variant's own classification; the catalogs written validate against catalog.xsd."""
 
-from jobs.sfcc.records import CatalogHeader, Mode
-from jobs.sfcc.xml import CatalogWriter
+import pytest
+
+from jobs.sfcc.records import CatalogHeader, Mode, Recommendation
+from jobs.sfcc.xml import CatalogWriter, InvalidRecordError
 from jobs.transform import MasterAccumulator, ProductTransformer, transform_categories
 from jobs.transform.sites import CatalogLayout, Placement, RemovedProducts, Storefront
 from tests.sfcc.conftest import assert_valid
@@ -131,3 +133,37 @@ def test_storefront_catalogs_and_removals_validate_against_catalog_xsd(tmp_path)
     assert tree.xpath("//c:category/c:online-flag/text()", namespaces=NS) == ["false"] * 4
     assert tree.xpath("//c:category-assignment/c:primary-flag", namespaces=NS) == []
     assert tree.xpath("//c:category-assignment[@mode='delete']/@product-id", namespaces=NS) == ["P2"]
+
+
+def test_a_product_is_in_the_catalogs_of_its_assignments_and_a_variant_also_in_its_masters():
+    transformer = ProductTransformer(
+        f.config(), f.ATTRIBUTES, f.OPTIONS, f.FAMILY_VARIANTS, {}, placement=placement()
+    )
+    masters = MasterAccumulator()
+    root = {**f.model("shirt"), "categories": ["a_shirts"]}
+    transformer.add_model(root, masters)
+    transformer.add_model(f.model("shirt_blue", "shirt", color=f.value("blue")), masters)
+    inherited = f.product("shirt-blue-m", "shirt_blue", color=f.value("blue"), size=f.value("m"))
+    inherited["categories"] = ["a_shirts"]
+    beyond = f.product("shirt-blue-l", "shirt_blue", color=f.value("blue"), size=f.value("l"))
+    beyond["categories"] = ["a_shirts", "b_home"]
+    standard = {**f.product("mug"), "categories": ["b_home", "other_tree"]}
+    assert transformer.product(inherited, masters).catalogs == {"store-a"}
+    assert transformer.product(beyond, masters).catalogs == {"store-a", "store-b"}
+    assert transformer.product(standard, masters).catalogs == {"store-b"}
+    assert transformer.master(root, masters).catalogs == {"store-a"}
+    assert (
+        transformer.product({**f.product("nowhere"), "categories": ["other_tree"]}, masters).catalogs == set()
+    )
+
+
+def test_a_storefront_catalog_holds_recommendations_of_the_master_catalogs_products(tmp_path):
+    path = tmp_path / "store-a.xml"
+    with CatalogWriter(path, CatalogHeader("store-a")) as writer:
+        writer.assignment(placement().assignments("P1", ["a_shirts"])[0])
+        writer.recommend("P1", [Recommendation("P2", "1"), Recommendation("P3", "2")])
+        with pytest.raises(InvalidRecordError, match="recommendationType"):
+            writer.recommend("P1", [Recommendation("P4", "1"), Recommendation("P5", "cross-sell")])
+    tree = assert_valid(path, "catalog.xsd")
+    assert tree.xpath("//c:recommendation/@target-id", namespaces=NS) == ["P2", "P3"]  # all or none
+    assert writer.recommendation_count == 2

@@ -1,3 +1,4 @@
+import getpass
 import json
 import time
 from pathlib import Path
@@ -11,6 +12,14 @@ from jobs.models import ExitStatus, JobExecution, Trigger
 from jobs.registry import UnknownJob
 
 
+def os_user() -> str:
+    """Who runs the command, as the operating system knows them ("" when it cannot say)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return ""
+
+
 class Command(BaseCommand):
     help = "Run a job from the shell. With --wait, follow it and print a JSON summary as the last line."
 
@@ -21,7 +30,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, job_id, wait, timeout, **options):
         try:
-            execution = services.execution_create(job_id=job_id, trigger=Trigger.API)
+            execution = services.execution_create(job_id=job_id, trigger=Trigger.SHELL, shell_user=os_user())
         except (UnknownJob, services.LocksHeld, services.BrokerUnavailable) as exc:
             self.stderr.write(str(exc))
             raise SystemExit(2) from None

@@ -2,7 +2,8 @@
 recommendations (catalog.xsd). The schema fixes the top-level order (header, category*,
 product*, category-assignment*, recommendation*); the writer accepts them in any order and
 still writes that order. A product's recommendations are written with it, as top-level
-`<recommendation source-type="product">` elements."""
+`<recommendation source-type="product">` elements, or (with storefront catalogs) into each
+storefront catalog the product is in (`recommend`)."""
 
 from __future__ import annotations
 
@@ -90,16 +91,25 @@ class CatalogWriter:
         self._doc.write(element)
         self.category_count += 1
 
-    def product(self, product: Product) -> None:
+    def product(self, product: Product, *, recommendations: bool = True) -> None:
+        """`recommendations=False`: the product's recommendations are checked but not written
+        here (they go to the storefront catalogs it is in: `recommend`)."""
         element = build(_product_element, product)
-        recommendations = [
-            build(lambda item: _recommendation_element(product.id, item), r) for r in product.recommendations
-        ]
+        elements = _recommendation_elements(product.id, product.recommendations)
         self._products.write(element)
         self.product_count += 1
-        for recommendation in recommendations:
+        if recommendations:
+            self._write_recommendations(elements)
+
+    def recommend(self, source_id: str, recommendations: list[Recommendation]) -> None:
+        """Recommendations of a product of another catalog (the master): a storefront catalog
+        holds its products' recommendations, as SFRA's demo data does."""
+        self._write_recommendations(_recommendation_elements(source_id, recommendations))
+
+    def _write_recommendations(self, elements: list[etree._Element]) -> None:
+        for recommendation in elements:
             self._recommendations.write(recommendation)
-        self.recommendation_count += len(recommendations)
+        self.recommendation_count += len(elements)
 
     def assignment(self, assignment: CategoryAssignment) -> None:
         element = build(_assignment_element, assignment)
@@ -161,6 +171,11 @@ def _assignment_element(a: CategoryAssignment) -> etree._Element:
     if a.primary is not None:
         SubElement(el, "primary-flag").text = flag(a.primary)
     return el
+
+
+def _recommendation_elements(source: str, recommendations: list[Recommendation]) -> list[etree._Element]:
+    """All or none: a recommendation the schema cannot hold raises before any is written."""
+    return [build(lambda item: _recommendation_element(source, item), r) for r in recommendations]
 
 
 def _recommendation_element(source: str, r: Recommendation) -> etree._Element:
