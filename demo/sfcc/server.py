@@ -18,6 +18,8 @@ attributes, safe to set while the server runs:
 
     server = DemoSfccServer(schema_dir=XSD_DIR).start()
     server.webdav_failures = 2        # the next 2 WebDAV calls answer 503
+    server.rate_limited = 3           # the next 3 WebDAV or OCAPI calls answer 429 Too Many Requests
+    server.retry_after = "2"          # … with this Retry-After (seconds or an HTTP date; None: none)
     server.refuse_tokens = True       # the token endpoint answers 401
     server.fail_imports = True        # imports end with exit status ERROR
     server.already_running = 1        # the next job start answers JobAlreadyRunningException
@@ -83,6 +85,8 @@ class DemoSfccServer:
         self.store = self._load_store()
         # Fault knobs.
         self.webdav_failures = 0
+        self.rate_limited = 0
+        self.retry_after: str | None = "1"
         self.refuse_tokens = False
         self.fail_imports = False
         self.already_running = 0
@@ -293,6 +297,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._token()
         if path in ("/", "/index.json"):
             return self._index(path)
+        if self._rate_limited():
+            return None
         if not self._authorized(webdav=path.startswith(WEBDAV_PREFIX)):
             self._drain()
             return self._json(
@@ -303,6 +309,26 @@ class _Handler(BaseHTTPRequestHandler):
         if path.startswith(OCAPI_PREFIX):
             return self._ocapi(method, path[len(OCAPI_PREFIX) :].split("/", 1)[-1])
         self._json(404, {"fault": {"type": "ResourcePathNotFoundException", "message": path}})
+
+    def _rate_limited(self) -> bool:
+        """An instance over its API quota answers 429 Too Many Requests with a `Retry-After`
+        (RFC 6585 §4), before it looks at the request; the request is not acted upon."""
+        with self.demo.lock:
+            limited = self.demo.rate_limited > 0
+            self.demo.rate_limited -= 1 if limited else 0
+            retry_after = self.demo.retry_after
+        if not limited:
+            return False
+        self._drain()
+        payload = b"Too Many Requests (demo fault: rate_limited)"
+        self.send_response(429)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(payload)))
+        if retry_after is not None:
+            self.send_header("Retry-After", retry_after)
+        self.end_headers()
+        self.wfile.write(payload)
+        return True
 
     # --- Account Manager ------------------------------------------------------------
 

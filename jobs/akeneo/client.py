@@ -31,7 +31,8 @@ from jobs.akeneo.errors import (
     AkeneoMediaRefused,
     AkeneoNotFound,
 )
-from jobs.akeneo.transport import RETRYABLE_EXCEPTIONS, AkeneoTransport, Credentials, LogFn, RetryPolicy
+from jobs.akeneo.transport import AkeneoTransport, Credentials
+from jobs.http import RETRYABLE_EXCEPTIONS, LogFn, RetryPolicy
 
 API = "/api/rest/v1"
 PAGE_SIZE = 100  # Akeneo's maximum; more answers 422

@@ -1,10 +1,12 @@
-"""The one HTTP session to Akeneo: OAuth2 tokens, retries with backoff, clear errors.
+"""The HTTP session to Akeneo: OAuth2 tokens, origin pinning, concurrency, clear errors.
 
-`AkeneoTransport` owns a pooled `requests.Session`. Every call carries (connect, read) timeouts.
-408, 429, 5xx and connection failures are retried with bounded exponential backoff and jitter,
-honouring `Retry-After`; a 401 in the middle of an import triggers one fresh login. Messages
-given to the `log` callback and to exceptions pass through `Redactor`, so the password, the
-client secret and the tokens never reach a log file.
+`AkeneoTransport` sends every call through the one HTTP helper, `jobs.http.HttpSession` (pooled
+session, (connect, read) timeouts, retries of 408, 429, 5xx and connection failures with bounded
+exponential backoff and jitter, `Retry-After` honoured, every retry logged); what is Akeneo's
+stays here: the password grant and refresh tokens, one fresh login on a 401 in the middle of an
+import (the helper's `refresh` hook), and Akeneo's error messages. Messages given to the `log`
+callback and to exceptions pass through `Redactor`, so the password, the client secret and the
+tokens never reach a log file.
 
 Credentials go to the configured Akeneo only: a URL (a `_links` href, a redirect's `Location`)
 on another scheme, host or port is refused with `AkeneoForeignLink`, never requested. Redirects
@@ -20,23 +22,20 @@ what Akeneo just accepted, so that a PIM allowing fewer calls than configured is
 from __future__ import annotations
 
 import base64
-import email.utils
-import random
 import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 
 from jobs.akeneo.errors import (
     AkeneoAuthError,
     AkeneoConfigError,
     AkeneoConnectionError,
+    AkeneoError,
     AkeneoForeignLink,
     AkeneoHTTPError,
     AkeneoInvalidResponse,
@@ -45,20 +44,13 @@ from jobs.akeneo.errors import (
     AkeneoRequestError,
     AkeneoServerError,
 )
+from jobs.http import GaveUp, HttpSession, LogFn, RetryPolicy, parse_retry_after, pooled_session
 from jobs.redaction import Redactor
 
-LogFn = Callable[[str, str], None]
 TOKEN_PATH = "/api/oauth/v1/token"
-RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 5  # a proxy adding a trailing slash or moving to https needs one or two
 DEFAULT_PORTS = {"http": 80, "https": 443}
-# Failures worth another try: the request may never have reached Akeneo, or the answer was cut.
-RETRYABLE_EXCEPTIONS = (
-    requests.ConnectionError,
-    requests.Timeout,
-    requests.exceptions.ChunkedEncodingError,
-)
 
 
 def _no_log(level: str, message: str) -> None:
@@ -74,13 +66,6 @@ class Credentials:
 
     def __repr__(self) -> str:  # a repr in a traceback must not show the secrets
         return f"Credentials(client_id={self.client_id!r}, username={self.username!r}, secret=***)"
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    max_attempts: int = 6  # total tries of one request, the first included
-    backoff_base: float = 0.5  # seconds before the 2nd try; doubles each time
-    max_sleep: float = 30.0  # cap of one wait, Retry-After included
 
 
 @dataclass(slots=True)
@@ -152,7 +137,14 @@ class AkeneoTransport:
         basic = base64.b64encode(f"{credentials.client_id}:{credentials.secret}".encode()).decode()
         self.redact.add(credentials.secret, credentials.password, basic)
         self.slots = CallSlots(concurrency)
-        self.session = session or _pooled_session(self.slots.limit)
+        # One kept-alive connection per concurrent call, at least the 8 a single stream always had.
+        self.session = session or pooled_session(
+            user_agent="sfcc-jobs-console/akeneo-client", pool_maxsize=max(8, self.slots.limit)
+        )
+        self.http = HttpSession(
+            "Akeneo", retry=self.retry, timeout=timeout, log=self.log, redact=self.redact,
+            sleep=sleep, session=self.session,
+        )  # fmt: skip
         self._token: _Token | None = None
         self._token_lock = threading.Lock()
         self._resume_at = 0.0  # monotonic: no call starts before (a 429's Retry-After)
@@ -232,8 +224,11 @@ class AkeneoTransport:
             assert self._token is not None
             return self._token.access
 
-    def _relogin_after_401(self, refused: str | None) -> None:
-        """One fresh login for the threads that were refused the same token."""
+    def _relogin_after_401(self, refused: requests.Response | str | None) -> None:
+        """One fresh login for the threads that were refused the same token (the refused
+        answer, whose request carried it, or the token itself)."""
+        if isinstance(refused, requests.Response):
+            refused = refused.request.headers.get("Authorization", "").removeprefix("Bearer ")
         with self._token_lock:
             if self._token is not None and self._token.access != refused:
                 return  # another thread logged in again meanwhile: its token is the new one
@@ -252,69 +247,72 @@ class AkeneoTransport:
         stream: bool = False,
         with_token: bool = True,
     ) -> requests.Response:
-        """One request with retries; returns a 2xx response or raises an `AkeneoError`.
-        Redirects on the configured origin are followed (at most MAX_REDIRECTS); any other
-        ends in `AkeneoForeignLink` without a request to it."""
+        """One request with retries (`jobs.http`); returns a 2xx response or raises an
+        `AkeneoError`. Redirects on the configured origin are followed (at most MAX_REDIRECTS);
+        any other ends in `AkeneoForeignLink` without a request to it. Every call may be sent
+        again: Akeneo's are GETs and token requests (another token is all a repeat costs)."""
         url = self.url(path_or_url)
         self.check_origin(url, f"URL for {method} {urlsplit(url).path}")
         path = urlsplit(url).path
-        relogged = False
-        attempt = redirects = 0
+        redirects = 0
         while True:
-            attempt += 1
-            headers = {"Accept": "application/json"}
-            token = None
-            if with_token:
-                # Before taking a slot: a login inside `access_token` takes one of its own.
-                token = self.access_token()
-                headers["Authorization"] = f"Bearer {token}"
-            self._wait_for_resume()
-            in_flight = self.slots.take()
             try:
-                response = self.session.request(
-                    method, url, params=params, json=json, auth=auth, headers=headers,
-                    timeout=self.timeout, stream=stream, allow_redirects=False,
+                response = self.http.request(
+                    method, url, params=params, json=json, auth=auth, stream=stream, allow_redirects=False,
+                    headers=lambda: self._headers(with_token), send=self._one_call, idempotent=True,
+                    refresh=self._relogin_after_401 if with_token else None,
                 )  # fmt: skip
-            except BaseException as exc:
-                self.slots.give_back()
-                if not isinstance(exc, RETRYABLE_EXCEPTIONS):
-                    raise
-                cause = f"{type(exc).__name__} on {method} {path}"
-                if attempt >= self.retry.max_attempts:
-                    raise AkeneoConnectionError(
-                        self.redact(f"Akeneo unreachable: {cause} after {attempt} attempts ({exc})")
-                    ) from exc
-                self._pause(attempt, None, cause)
-                continue
-            # A streamed body is still being read from Akeneo: its slot is given back on close.
-            _give_back_on_close(response, self.slots) if stream else self.slots.give_back()
+            except GaveUp as gave_up:
+                raise self._gave_up(gave_up) from gave_up.__cause__
             status = response.status_code
             if status in REDIRECT_STATUSES:
                 url, method, json = self._redirect(response, method, path, json, redirects)
-                path, params, redirects, attempt = urlsplit(url).path, None, redirects + 1, 0
-                continue
-            if status == 401 and with_token and not relogged:
-                # The token was revoked or expired early (server restart, clock skew): one fresh
-                # login, then the same request again. A second 401 is a real refusal.
-                response.close()
-                relogged = True
-                self._relogin_after_401(token)
-                continue
-            if status == 429:
-                self._slow_down(in_flight, parse_retry_after(response.headers.get("Retry-After")))
-            if status in RETRYABLE_STATUSES and attempt < self.retry.max_attempts:
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                response.close()
-                self._pause(attempt, retry_after, f"HTTP {status} on {method} {path}")
+                path, params, redirects = urlsplit(url).path, None, redirects + 1
                 continue
             if status >= 400:
-                error = self._http_error(response, method, path, attempt)
+                error = self._http_error(response, method, path)
                 response.close()
                 raise error
             if status >= 300:
                 response.close()
                 raise AkeneoInvalidResponse(f"Akeneo answered HTTP {status} on {method} {path}")
             return response
+
+    def _headers(self, with_token: bool) -> dict[str, str]:
+        headers = {"Accept": "application/json"}
+        if with_token:
+            # Before a slot is taken (in `_one_call`): a login inside takes one of its own.
+            headers["Authorization"] = f"Bearer {self.access_token()}"
+        return headers
+
+    def _one_call(self, method: str, url: str, **kwargs) -> requests.Response:
+        """One attempt: waits out another thread's `Retry-After`, holds a call slot while the
+        call is out (a streamed body: until it is closed), and slows down on a 429."""
+        self._wait_for_resume()
+        in_flight = self.slots.take()
+        try:
+            response = self.session.request(method, url, **kwargs)
+        except BaseException:
+            self.slots.give_back()
+            raise
+        _give_back_on_close(response, self.slots) if kwargs.get("stream") else self.slots.give_back()
+        if response.status_code == 429:
+            self._slow_down(in_flight, parse_retry_after(response.headers.get("Retry-After")))
+        return response
+
+    def _gave_up(self, gave_up: GaveUp) -> AkeneoError:
+        """The error of a request the helper stopped retrying: the last answer, or no answer."""
+        response = gave_up.response
+        if response is None:
+            return AkeneoConnectionError(
+                self.redact(
+                    f"Akeneo unreachable: {gave_up.cause} after {gave_up.attempts} attempts "
+                    f"({gave_up.__cause__})"
+                )
+            )
+        error = self._http_error(response, gave_up.method, gave_up.path, gave_up.attempts)
+        response.close()
+        return error
 
     def _redirect(
         self, response: requests.Response, method: str, path: str, json: dict | None, redirects: int
@@ -357,28 +355,15 @@ class AkeneoTransport:
             self._waited.resume_at = resume_at
             self.sleep(wait)
 
-    def _pause(self, attempt: int, retry_after: float | None, cause: str) -> None:
-        if retry_after is not None:
-            delay = min(self.retry.max_sleep, retry_after)
-        else:
-            ceiling = min(self.retry.max_sleep, self.retry.backoff_base * 2 ** (attempt - 1))
-            delay = ceiling / 2 + random.uniform(0, ceiling / 2)  # jitter: clients do not retry in step
-        self.log(
-            "warning",
-            self.redact(
-                f"Akeneo: {cause} (attempt {attempt} of {self.retry.max_attempts}); retrying in {delay:.1f} s"
-            ),
-        )
-        self.sleep(delay)
-
-    def _http_error(self, response: requests.Response, method: str, path: str, attempts: int):
+    def _http_error(self, response: requests.Response, method: str, path: str, attempts: int = 1):
+        """The error an answer means; `attempts` how many tries a retried status took."""
         status = response.status_code
         akeneo_message = self.redact(_error_message(response))
         where = f"{method} {path}"
         if path == TOKEN_PATH and status in (400, 401, 403, 422):
             text = f"Akeneo refused the credentials (HTTP {status} on {where}): {akeneo_message}"
             return AkeneoAuthError(text, status=status, path=path, akeneo_message=akeneo_message)
-        if status in RETRYABLE_STATUSES:
+        if status in self.retry.statuses:
             cls = AkeneoRateLimited if status == 429 else AkeneoServerError
             text = f"Akeneo still answered HTTP {status} on {where} after {attempts} tries: {akeneo_message}"
             return cls(text, status=status, path=path, akeneo_message=akeneo_message)
@@ -432,17 +417,6 @@ def _give_back_on_close(response: requests.Response, slots: CallSlots) -> None:
     response.close = close_once  # type: ignore[method-assign]
 
 
-def _pooled_session(concurrency: int) -> requests.Session:
-    session = requests.Session()
-    # Retries are ours (with backoff and logging), so urllib3 must not retry underneath. One
-    # kept-alive connection per concurrent call, at least the 8 a single stream always had.
-    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(8, concurrency), max_retries=0)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    session.headers["User-Agent"] = "sfcc-jobs-console/akeneo-client"
-    return session
-
-
 def origin(url: str) -> tuple[str, str, int]:
     """(scheme, host, port) with the default port filled in: what "the same server" means."""
     parts = urlsplit(url)
@@ -472,22 +446,6 @@ def shown_text(text: str, limit: int = 120) -> str:
 
 
 _UNSHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """`Retry-After` as seconds: either a number or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.replace(".", "", 1).isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _error_message(response: requests.Response) -> str:

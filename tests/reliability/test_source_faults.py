@@ -150,9 +150,23 @@ def test_it_retries_webdav_5xx_and_reports_ok_only_once_sfcc_imported(worker, ak
     assert "akeneo_color" in sfcc.store.attributes  # OK means SFCC has it
 
 
+def test_it_waits_out_sfccs_429s_and_logs_each_retry(worker, akeneo, sfcc):
+    configure_import(akeneo.url, sfcc_delivery(sfcc))
+    sfcc.rate_limited, sfcc.retry_after = 3, "0.2"
+    execution = run()
+    assert execution.exit_status == ExitStatus.OK, execution.message
+    log = execution_log(execution)
+    assert "SFCC: HTTP 429 on " in log and "(attempt 3 of 5); retrying in 0.2 s" in log, log
+    assert "akeneo_color" in sfcc.store.attributes
+
+
 # SFCC fault → the cause the execution's message names; SFCC imported nothing.
 SFCC_FAILED = {
     "WebDAV down": ({"webdav_failures": 100}, "503"),
+    "rate limit outlasting the retries": (
+        {"rate_limited": 100, "retry_after": "0.1"},
+        "after 5 attempts: HTTP 429",
+    ),
     "token refused": ({"refuse_tokens": True}, "401"),
     "import job ERROR": ({"fail_imports": True}, "ended ERROR: import failed"),
 }

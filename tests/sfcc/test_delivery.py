@@ -1,7 +1,9 @@
 """Delivery of site archives to the demo SFCC server: upload, import job, log, cleanup."""
 
+import email.utils
 import time
 import zipfile
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -144,7 +146,12 @@ def test_it_retries_webdav_5xx_then_succeeds(tmp_path, server, recorder):
     server.webdav_failures = 2
     result = delivery(server, recorder).deliver(archive)
     assert result.exit_status == "OK"
-    assert recorder.sleeps[:2] == [0.5, 1.0]  # bounded exponential backoff
+    # Bounded exponential backoff with jitter: each wait between half its ceiling and the ceiling.
+    assert 0.25 <= recorder.sleeps[0] <= 0.5 and 0.5 <= recorder.sleeps[1] <= 1.0
+    assert (
+        "SFCC: HTTP 503 on PUT /on/demandware.servlet/webdav/Sites/Impex/src/instance/akeneo_test.zip (attempt 1 of 4)"
+        in recorder.text()
+    )
     assert [m for m, p in server.requests if p.endswith("akeneo_test.zip") and m == "PUT"] == ["PUT"] * 3
 
 
@@ -157,13 +164,61 @@ def test_it_gives_up_clearly_when_webdav_keeps_failing(tmp_path, server, recorde
     assert not any(p.endswith("/executions") for _, p in server.requests)
 
 
+def test_it_waits_out_a_429s_retry_after_then_delivers(tmp_path, server, recorder):
+    server.rate_limited, server.retry_after = 2, "3"
+    result = delivery(server, recorder).deliver(make_archive(tmp_path))
+    assert result.exit_status == "OK"
+    assert recorder.sleeps[:2] == [3.0, 3.0]  # Retry-After, not the backoff
+    assert (
+        "SFCC: HTTP 429 on PUT /on/demandware.servlet/webdav/Sites/Impex/src/instance/akeneo_test.zip "
+        "(attempt 2 of 4); retrying in 3.0 s"
+    ) in recorder.text()
+    assert [m for m, p in server.requests if p.endswith("akeneo_test.zip") and m == "PUT"] == ["PUT"] * 3
+
+
+def test_it_waits_until_a_429s_retry_after_date_and_no_longer_than_the_cap(tmp_path, server, recorder):
+    server.rate_limited = 1
+    server.retry_after = email.utils.format_datetime(datetime.now(UTC) + timedelta(seconds=20), usegmt=True)
+    sfcc = delivery(server, recorder)
+    sfcc.test_connection()
+    server.rate_limited, server.retry_after = 1, "86400"
+    sfcc.test_connection()
+    dated, capped = recorder.sleeps
+    assert 15 <= dated <= 20 and capped == 30.0  # SfccConfig.max_backoff
+
+
+def test_it_sends_the_import_start_again_after_a_429(tmp_path, server, recorder):
+    """Starting an import is not idempotent, but a 429 says SFCC did not act on it."""
+
+    def checkpoint(phase):
+        if phase == "import":
+            server.rate_limited = 1
+
+    result = delivery(server, recorder).deliver(make_archive(tmp_path), checkpoint=checkpoint)
+    assert result.exit_status == "OK"
+    assert [m for m, p in server.requests if p.endswith("/executions")] == ["POST", "POST"]
+    assert len(server.executions) == 1
+    assert (
+        "SFCC: HTTP 429 on POST /s/-/dw/data/v24_5/jobs/sfcc-site-archive-import/executions"
+        in recorder.text()
+    )
+
+
+def test_it_gives_up_clearly_when_sfcc_keeps_answering_429(tmp_path, server, recorder):
+    server.rate_limited, server.retry_after = 100, None
+    with pytest.raises(SfccUnavailableError, match="PUT .*akeneo_test.zip failed after 4 attempts: HTTP 429"):
+        delivery(server, recorder).deliver(make_archive(tmp_path))
+    assert 0.25 <= recorder.sleeps[0] <= 0.5 and 1.0 <= recorder.sleeps[2] <= 2.0  # no Retry-After: backoff
+    assert not any(p.endswith("/executions") for _, p in server.requests)
+
+
 def test_it_gets_a_new_token_when_the_old_one_expired(tmp_path, server, recorder):
     sfcc = delivery(server, recorder)
     sfcc.test_connection()
     server.expire_tokens()
     result = sfcc.deliver(make_archive(tmp_path))
     assert result.exit_status == "OK"
-    assert "token refused (401)" in recorder.text()
+    assert "SFCC: HTTP 401 on PUT" in recorder.text() and "renewing the access token" in recorder.text()
     assert sum(1 for _, p in server.requests if p == "/dwsso/oauth2/access_token") == 2
 
 
