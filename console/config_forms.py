@@ -11,7 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from jobs.config import jsontext
-from jobs.config.schema import SCHEMA, get_path, set_path
+from jobs.config.schema import SCHEMA, Number, get_path, set_path
 
 UNCHANGED = "unchanged — leave empty to keep"
 
@@ -126,9 +126,7 @@ def _filter_fields(prefix: str, *, with_enabled: bool) -> dict:
     if with_enabled:
         fields[f"{prefix}_enabled"] = OptionalBooleanField(label="Enabled")
     fields |= {
-        f"{prefix}_completeness": forms.IntegerField(
-            label="Completeness at least (%)", required=False, min_value=0, max_value=100
-        ),
+        f"{prefix}_completeness": forms.IntegerField(label="Completeness at least (%)", required=False),
         f"{prefix}_completeness_locales": CodeListField(label="Completeness locales"),
         f"{prefix}_families": CodeListField(label="Families"),
         f"{prefix}_categories": CodeListField(label="Categories (with their subcategories)"),
@@ -255,15 +253,38 @@ SECTIONS = [
 ]  # fmt: skip
 
 
+def _bounded(fields: dict) -> dict:
+    """A number field accepts what the schema says (bounds, integer or not): the page and the
+    document are refused by the same rule, written once in jobs/config/schema.py."""
+    for name, declared in list(fields.items()):
+        spec = get_path(SCHEMA, PATHS[name]) if name in PATHS else None
+        if isinstance(spec, Number):
+            kind = forms.IntegerField if spec.integer else forms.FloatField
+            fields[name] = kind(
+                label=declared.label,
+                help_text=declared.help_text,
+                required=declared.required,
+                min_value=spec.minimum,
+                max_value=spec.maximum,
+            )
+    return fields
+
+
+def _bounds_from_the_schema(form_class):
+    _bounded(form_class.base_fields)
+    return form_class
+
+
+@_bounds_from_the_schema
 class ConfigForm(forms.Form):
     akeneo_url = forms.CharField(label="URL", help_text="e.g. https://pim.example.com")
     akeneo_client_id = forms.CharField(label="Client id")
     akeneo_secret = _secret("Secret")
     akeneo_username = forms.CharField(label="Username")
     akeneo_password = _secret("Password")
-    akeneo_timeout = forms.FloatField(label="Request timeout (s)", min_value=1, max_value=3600)
+    akeneo_timeout = forms.FloatField(label="Request timeout (s)")
     akeneo_concurrency = forms.IntegerField(
-        label="Calls at once", min_value=1, max_value=10,
+        label="Calls at once",
         help_text="Akeneo allows 4 concurrent calls per connection (10 per instance); a full product "
         "import fetches over as many streams, and job 2 downloads as many media files at once.",
     )  # fmt: skip
@@ -360,32 +381,26 @@ class ConfigForm(forms.Form):
     sfcc_keep_archive = forms.BooleanField(
         label="Keep the archive on the instance after the import", required=False
     )
-    sfcc_job_timeout = forms.FloatField(label="Wait for the import at most (s)", min_value=10)
+    sfcc_job_timeout = forms.FloatField(label="Wait for the import at most (s)")
 
     error_threshold = forms.IntegerField(
         label="Data error threshold",
         required=False,
-        min_value=0,
         help_text="More data errors fail the execution. Empty: no limit.",
     )
     failed_percent = forms.FloatField(
         label="Fail when more than this % of products fail",
         required=False,
-        min_value=0,
-        max_value=100,
         help_text="Products and product models not imported for a data error. A product import in which "
         "none could be imported also fails. Empty: never.",
     )
     failed_minimum = forms.IntegerField(
         label="…and at least this many",
-        min_value=1,
         help_text="A few bad products of a small catalog end WARN, not ERROR.",
     )
-    archive_max_mb = forms.IntegerField(label="Split archives above (MB)", min_value=1)
+    archive_max_mb = forms.IntegerField(label="Split archives above (MB)")
     media_max_mb = forms.IntegerField(
         label="Largest media file (MB)",
-        min_value=1,
-        max_value=10_240,
         help_text="A larger image or asset file is a data error; the others are still imported.",
     )
 
@@ -402,8 +417,8 @@ class ConfigForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The two filter sections have the same fields (product models without "enabled").
-        self.fields.update(_filter_fields("products", with_enabled=True))
-        self.fields.update(_filter_fields("models", with_enabled=False))
+        self.fields.update(_bounded(_filter_fields("products", with_enabled=True)))
+        self.fields.update(_bounded(_filter_fields("models", with_enabled=False)))
         for name, (kind, _) in PICKS.items():
             if not isinstance(self.fields[name], KeyValueField | CodeListField):
                 self.fields[name].widget.attrs["list"] = f"akeneo-{kind}"

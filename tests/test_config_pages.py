@@ -615,3 +615,23 @@ def test_it_says_why_akeneos_lists_could_not_be_loaded(admin, saved):
 def test_it_asks_to_save_a_connection_before_loading_lists(admin, db):
     response = admin.get(reverse("config_akeneo_lists"))
     assert "Nothing is saved yet: save the Akeneo connection first" in response.content.decode()
+
+
+def test_the_form_takes_every_number_bound_from_the_schema():
+    from console.config_forms import PATHS
+    from jobs.config.schema import SCHEMA, Number, get_path
+
+    numbers = {name: get_path(SCHEMA, path) for name, path in PATHS.items()}
+    numbers = {name: spec for name, spec in numbers.items() if isinstance(spec, Number)}
+    assert len(numbers) >= 10
+    fields = ConfigForm().fields
+    for name, spec in numbers.items():
+        field = fields[name]
+        assert (field.min_value, field.max_value) == (spec.minimum, spec.maximum), name
+        assert type(field) is (forms.IntegerField if spec.integer else forms.FloatField), name
+
+
+def test_a_number_past_the_schema_bound_is_refused_at_its_field(admin, saved):
+    response = admin.post(reverse("config"), form_data(archive_max_mb="999999"))
+    assert response.status_code == 400
+    assert "less than or equal to 10240" in str(response.context["form"].errors["archive_max_mb"])
