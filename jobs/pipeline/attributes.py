@@ -9,7 +9,7 @@ from jobs.transform import transform_attributes
 
 
 def export_attributes(ctx: StepContext) -> None:
-    config = common.settings(ctx).mapping
+    config = common.import_settings(ctx).mapping
     client = common.akeneo(ctx)
     attributes = common.attributes(ctx)
     ctx.set_total(len(attributes))

@@ -12,7 +12,7 @@ from jobs.context import JobFailed, StepContext, TooManyDataErrors
 from jobs.transform import Problem
 
 
-def settings(ctx: StepContext) -> import_config.ImportSettings:
+def import_settings(ctx: StepContext) -> import_config.ImportSettings:
     """The configuration in force when the execution started, loaded once per execution.
     Its secrets are masked in the log from here on."""
     loaded = ctx.state.get("settings")
@@ -28,7 +28,7 @@ def settings(ctx: StepContext) -> import_config.ImportSettings:
 def akeneo(ctx: StepContext) -> AkeneoClient:
     client = ctx.state.get("akeneo")
     if client is None:
-        connection = settings(ctx).akeneo
+        connection = import_settings(ctx).akeneo
         client = ctx.state["akeneo"] = AkeneoClient(
             connection.url,
             client_id=connection.client_id,
@@ -49,7 +49,7 @@ SELECT_TYPES = ("pim_catalog_simpleselect", "pim_catalog_multiselect")
 def channel(ctx: StepContext) -> dict:
     """The configured channel as Akeneo has it (locales, currencies, category tree), asked once."""
     if "channel" not in ctx.state:
-        code = settings(ctx).mapping.channel
+        code = import_settings(ctx).mapping.channel
         found = next((c for c in akeneo(ctx).channels() if c["code"] == code), None)
         if found is None:
             raise ConfigurationProblem(f"Akeneo has no channel {code!r}")
@@ -85,7 +85,7 @@ def record_labels(ctx: StepContext) -> dict[str, dict[str, dict[str, str]]]:
     does not have is a data error; its links keep their codes."""
     if "record_labels" not in ctx.state:
         client = akeneo(ctx)
-        locales = list(settings(ctx).mapping.locales)
+        locales = list(import_settings(ctx).mapping.locales)
         entities = {a.get("reference_data_name") for a in attributes(ctx) if a.get("type") in ENTITY_TYPES}
         found: dict[str, dict[str, dict[str, str]]] = {}
         for entity in sorted(e for e in entities if isinstance(e, str) and e):
@@ -120,7 +120,7 @@ def staging(ctx: StepContext) -> Path:
 
 
 def catalog_dir(ctx: StepContext) -> Path:
-    path = staging(ctx) / "catalogs" / settings(ctx).mapping.catalog_id
+    path = staging(ctx) / "catalogs" / import_settings(ctx).mapping.catalog_id
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -166,7 +166,7 @@ def failed_items_verdict(
 def check_failed_items(ctx: StepContext) -> None:
     """Ends a product export ERROR when too many of its items failed: its archive is not
     delivered and the differential watermark stays where it was."""
-    loaded = settings(ctx)
+    loaded = import_settings(ctx)
     step = ctx.step
     verdict = failed_items_verdict(
         step.read_count, step.skip_count, step.write_count, loaded.failed_percent, loaded.failed_minimum

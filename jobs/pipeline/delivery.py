@@ -31,7 +31,7 @@ def build_archive(ctx: StepContext) -> None:
         staging,
         ctx.workdir / "archives",
         archive_name(ctx),
-        max_bytes=common.settings(ctx).archive_max_bytes,
+        max_bytes=common.import_settings(ctx).archive_max_bytes,
         checkpoint=ctx.check_abort,
     )
     ctx.state["archives"] = archives
@@ -46,7 +46,7 @@ def deliver_archive(ctx: StepContext) -> None:
         ctx.info("Nothing to deliver")
         return
     delivery = delivery_from_config(
-        common.settings(ctx).delivery,
+        common.import_settings(ctx).delivery,
         log=lambda level, message: ctx.log(level, message),
         # Its waits (retry backoff, SFCC busy, polling) wake at once when Stop is seen; the
         # delivery then meets its next checkpoint.

@@ -13,7 +13,7 @@ from jobs.transform.entities import content_definitions, transform_entity
 
 
 def export_reference_entities(ctx: StepContext) -> None:
-    config = common.settings(ctx).mapping
+    config = common.import_settings(ctx).mapping
     where = config.library_path()
     if where is None:
         if ctx.execution.parent_id:

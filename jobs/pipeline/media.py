@@ -38,7 +38,7 @@ ASSET_TYPES = ("pim_catalog_asset_collection",)
 
 def target(ctx: StepContext) -> DeliveryTarget:
     """Where this execution ships: its configuration's SFCC instance and catalog, or local."""
-    settings = common.settings(ctx)
+    settings = common.import_settings(ctx)
     return delivery_target(settings.delivery, settings.mapping.catalog_id)
 
 
@@ -76,7 +76,7 @@ def _record(ctx: StepContext, shipped: list[tuple[Media, MediaDownload]]) -> Non
 def transfer_media(ctx: StepContext) -> None:
     """Every media code used by an image attribute of a product or product model."""
     client = common.akeneo(ctx)
-    channel = common.settings(ctx).mapping.channel
+    channel = common.import_settings(ctx).mapping.channel
     image_attributes = [a["code"] for a in common.attributes(ctx) if a.get("type") in IMAGE_TYPES]
     if not image_attributes:
         ctx.info("No image attributes in Akeneo: nothing to transfer")
@@ -139,7 +139,7 @@ class Transfers:
     errors drops the queued ones and waits for those running."""
 
     def __init__(self, ctx: StepContext, kind: str, download):
-        settings = common.settings(ctx)
+        settings = common.import_settings(ctx)
         self.ctx = ctx
         self.shipped = _shipped_codes(ctx, kind)
         self.images = common.images_dir(ctx)
@@ -265,7 +265,7 @@ def _main_media_attribute(client, family: str) -> str:
 
 def export_pricebook_headers(ctx: StepContext) -> None:
     """One pricebook per currency of the channel; the product import fills their price tables."""
-    settings = common.settings(ctx)
+    settings = common.import_settings(ctx)
     channel = common.channel(ctx)
     for header in pricebook_headers(channel.get("currencies") or [], settings.mapping):
         with PricebookWriter(common.pricebooks_dir(ctx) / f"{header.id}.xml", header):

@@ -56,7 +56,7 @@ CHUNK = 100  # codes per `IN` filter: Akeneo's page size
 def export_categories(ctx: StepContext) -> None:
     """Each storefront's categories (or the channel's tree, for the master catalog) and where
     a product's categories place it (`Placement`)."""
-    settings = common.settings(ctx)
+    settings = common.import_settings(ctx)
     layout = settings.catalogs
     client = common.akeneo(ctx)
     channel = common.channel(ctx)
@@ -88,7 +88,7 @@ class Export:
 
     def __init__(self, ctx: StepContext, stack: ExitStack):
         self.ctx = ctx
-        settings = common.settings(ctx)
+        settings = common.import_settings(ctx)
         self.config = settings.mapping
         client = common.akeneo(ctx)
         attributes = common.attributes(ctx)
@@ -342,7 +342,7 @@ def export_products_full(ctx: StepContext) -> None:
     which is also the watermark it leaves: a record changed during the import is exported once,
     as it was when its range read it or as it is after the change, and the next differential run
     exports it again with its changes."""
-    settings = common.settings(ctx)
+    settings = common.import_settings(ctx)
     client = common.akeneo(ctx)
     channel = settings.mapping.channel
     split = {
@@ -380,7 +380,7 @@ def export_products_differential(ctx: StepContext) -> None:
 def _export_changes(ctx: StepContext, since: datetime) -> None:
     """Changed products and models; every variant of a changed model (or of a model that has
     a new variant) is exported again with its master, so the master lists them all."""
-    settings = common.settings(ctx)
+    settings = common.import_settings(ctx)
     client = common.akeneo(ctx)
     channel = settings.mapping.channel
     with ExitStack() as stack, _fewer_collections():
