@@ -8,6 +8,7 @@ page gets a cleaned line, and the log file keeps the full trace for support.
 
 from __future__ import annotations
 
+import errno
 import functools
 import re
 import sys
@@ -16,6 +17,8 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 
+# A full disk or an exhausted quota: the storage volume, not the job, is what failed.
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 # Shown in a table cell: a line, not a page.
 MAX_SHOWN = 500
 SERVER_PATH = "…"
@@ -70,8 +73,17 @@ def shown(text: str) -> str:
     return line if len(line) <= MAX_SHOWN else f"{line[: MAX_SHOWN - 1]}…"
 
 
+def storage_problem(exc: OSError) -> str:
+    """The storage volume failing, as a page says it: the cause and what to do, never the path."""
+    if exc.errno in DISK_FULL:
+        return "No space left on the storage volume (STORAGE_ROOT): free space, then run again"
+    return f"The storage volume (STORAGE_ROOT) cannot be written: {exc.strerror or type(exc).__name__}"
+
+
 def of_exception(exc: BaseException) -> str:
     """An unexpected exception as a page shows it: its type and what went wrong, never where."""
+    if isinstance(exc, OSError) and exc.errno in DISK_FULL:
+        return storage_problem(exc)
     if isinstance(exc, OSError) and exc.strerror:
         # str(OSError) is "[Errno 36] File name too long: '/the/full/path'": keep the reason only.
         return f"{type(exc).__name__}: {exc.strerror} (the log file has the details)"

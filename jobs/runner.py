@@ -15,7 +15,6 @@ listen. See the layering in jobs/services.py.
 
 from __future__ import annotations
 
-import errno
 import logging
 import shutil
 import threading
@@ -59,7 +58,7 @@ def run_execution(execution_id: int, *, task_id: str | None = None, worker: str 
         # Nothing can run without its log and work folder: end it now, locks freed at once.
         log.close()
         services.execution_finish(
-            execution, exit_status=ExitStatus.ERROR, message=storage_problem(log.failure)
+            execution, exit_status=ExitStatus.ERROR, message=_log_unwritable(log.failure)
         )
         return execution
     try:
@@ -105,7 +104,7 @@ def _run_steps(run: RunState, heartbeat: Heartbeat) -> tuple[str, str, str] | No
         f"Execution #{execution.pk} of {job.id} started ({execution.trigger}{by}) on {execution.worker}",
     )
     if log.failure:
-        return ExecutionStatus.FINISHED, ExitStatus.ERROR, storage_problem(log.failure)
+        return ExecutionStatus.FINISHED, ExitStatus.ERROR, _log_unwritable(log.failure)
     rows = {row.position: row for row in execution.steps.all()}
     for position, step in enumerate(job.steps, start=1):
         row = rows.get(position) or StepExecution.objects.create(
@@ -119,7 +118,7 @@ def _run_steps(run: RunState, heartbeat: Heartbeat) -> tuple[str, str, str] | No
         if outcome is not None:
             return outcome
         if log.failure:
-            return ExecutionStatus.FINISHED, ExitStatus.ERROR, f"{step.name}: {storage_problem(log.failure)}"
+            return ExecutionStatus.FINISHED, ExitStatus.ERROR, f"{step.name}: {_log_unwritable(log.failure)}"
     heartbeat.step = None
     if _stop_requested(run):
         # Clicked during the last step, after its last safe point: nothing more runs, and a
@@ -162,8 +161,6 @@ def _run_step(run: RunState, step: registry.Step, row: StepExecution) -> tuple[s
     except Exception as exc:
         # The page shows a line without server paths; the log file keeps the trace.
         row.status, row.message = StepStatus.ERROR, messages.of_exception(exc)
-        if isinstance(exc, OSError) and exc.errno in _DISK_FULL:
-            row.message = storage_problem(exc)
         run.log.write(
             "ERROR", f"Unexpected error, the trace for support:\n{traceback.format_exc()}", step.name
         )
@@ -239,16 +236,11 @@ def _finish(run: RunState, status: str, exit_status: str, message: str) -> None:
     )
 
 
-_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
-
-
-def storage_problem(exc: OSError) -> str:
-    """What a user reads when the storage volume fails: the cause and where to look, never
-    the server's path (support finds it in the worker's log)."""
-    logger.error("Storage failure: %s", exc)
-    if exc.errno in _DISK_FULL:
-        return "No space left on the storage volume (STORAGE_ROOT): free space, then run again"
-    return f"The storage volume (STORAGE_ROOT) cannot be written: {exc.strerror or type(exc).__name__}"
+def _log_unwritable(failure: OSError) -> str:
+    """The execution's log or work folder cannot be written: said in the worker's own log (the
+    execution's is the one that failed), and in words for the page."""
+    logger.error("Storage failure: %s", failure)
+    return messages.storage_problem(failure)
 
 
 def _with_retries(action, attempts: int = 5, pause: float = 1.0):
