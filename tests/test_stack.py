@@ -14,6 +14,7 @@ import psutil
 import pytest
 
 from demo.stack import port_holder
+from tests.reliability.helpers import free_port
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux's")
 
@@ -58,12 +59,6 @@ def test_it_ends_its_children_when_the_stack_process_dies(sig):
 # --- make run (the runstack command) ----------------------------------------------------
 
 MANAGE = str(Path(__file__).resolve().parent.parent / "manage.py")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
