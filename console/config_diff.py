@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from functools import cache
 
-from console.config_forms import PATHS, ConfigForm
+from jobs.config.schema import kind_of, leaf_paths
 from jobs.config.services import Change, changes
 
 
@@ -24,9 +24,8 @@ class FieldDiff:
 
 @cache
 def labels() -> dict[str, str]:
-    """Document path → the label its field has on the Configuration page."""
-    fields = ConfigForm().fields
-    return {path: str(fields[name].label) for name, path in PATHS.items()}
+    """Document path → its field's label, the one the Configuration page shows."""
+    return {path: kind_of(path).label or path for path in leaf_paths()}
 
 
 def diff(old: dict, new: dict) -> list[FieldDiff]:

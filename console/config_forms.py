@@ -1,6 +1,9 @@
 """The Configuration page's form: one field per document path, in the page's sections.
 
-The form only turns text into JSON values (`key = value` lines, comma-separated codes, a
+Each field is built from its schema kind (jobs/config/schema.py): label, help, whether it is
+required, bounds and lengths are written there once; this module keeps only what is the page's
+own (its sections, the pickers of Akeneo codes, the comment). The form only turns text into
+JSON values (`key = value` lines, comma-separated codes, a
 JSON textarea); `jobs.config` validates the whole document and its problems, named by dotted
 path, are put back beside the fields they concern.
 """
@@ -9,9 +12,25 @@ import json
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 
 from jobs.config import jsontext
-from jobs.config.schema import SCHEMA, Number, get_path, set_path
+from jobs.config.schema import (
+    Choice,
+    Flag,
+    Number,
+    Search,
+    Secret,
+    Storefronts,
+    StrList,
+    StrMap,
+    Text,
+    get_path,
+    kind_of,
+    leaf_paths,
+    set_path,
+    too_long,
+)
 
 UNCHANGED = "unchanged — leave empty to keep"
 
@@ -110,113 +129,118 @@ class OptionalBooleanField(forms.TypedChoiceField):
         return {True: "true", False: "false"}.get(value, "")
 
 
-def _secret(label: str) -> forms.CharField:
-    widget = forms.PasswordInput(
-        render_value=False, attrs={"placeholder": UNCHANGED, "autocomplete": "new-password"}
-    )
-    return forms.CharField(label=label, required=False, strip=True, widget=widget)
+class TextField(forms.CharField):
+    """A `Text` kind: at most its schema's characters, refused in the schema's own words."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
+
+    def validate(self, value):
+        super().validate(value)
+        if value and (problem := too_long(value, self.max_length)):
+            raise ValidationError(problem)
 
 
-def _choices(path: str):
-    return [(value, value) for value in get_path(SCHEMA, path).choices]
+def form_field(kind) -> forms.Field:
+    """The page's field for a schema kind: its words, bounds and lengths are the schema's."""
+    words = {"label": kind.label, "help_text": kind.help}
+    match kind:
+        case Secret():  # never rendered back: empty keeps the stored one
+            widget = forms.PasswordInput(
+                render_value=False, attrs={"placeholder": UNCHANGED, "autocomplete": "new-password"}
+            )
+            return TextField(required=False, max_length=kind.max_length, widget=widget, **words)
+        case Text():
+            return TextField(required=kind.required, max_length=kind.max_length, **words)
+        case Number():
+            number = forms.IntegerField if kind.integer else forms.FloatField
+            return number(required=not kind.nullable, min_value=kind.minimum, max_value=kind.maximum, **words)
+        case Flag() if kind.nullable:
+            return OptionalBooleanField(**words)
+        case Flag():
+            return forms.BooleanField(required=False, **words)
+        case Choice():
+            widget = forms.RadioSelect if kind.radio else None
+            return forms.ChoiceField(choices=kind.options(), widget=widget, **words)
+        case StrMap():
+            return KeyValueField(**words)
+        case StrList():
+            return CodeListField(**words)
+        case Search():
+            return JsonObjectField(**words)
+        case Storefronts():
+            return StorefrontsField(**words)
+    raise TypeError(f"no form field for {kind!r}")
 
 
-def _filter_fields(prefix: str, *, with_enabled: bool) -> dict:
-    fields = {}
-    if with_enabled:
-        fields[f"{prefix}_enabled"] = OptionalBooleanField(label="Enabled")
-    fields |= {
-        f"{prefix}_completeness": forms.IntegerField(label="Completeness at least (%)", required=False),
-        f"{prefix}_completeness_locales": CodeListField(label="Completeness locales"),
-        f"{prefix}_families": CodeListField(label="Families"),
-        f"{prefix}_categories": CodeListField(label="Categories (with their subcategories)"),
-        f"{prefix}_search": JsonObjectField(label="Advanced Akeneo search (JSON)"),
-    }
-    return fields
+def name_of(path: str) -> str:
+    """A document path's form field (its HTML name, `id_…` its id): `mapping.channel` →
+    `mapping_channel`."""
+    return path.replace(".", "_")
 
 
-# Form field → document path. The sections of the page list these names in order.
-PATHS = {
-    "akeneo_url": "akeneo.url",
-    "akeneo_client_id": "akeneo.client_id",
-    "akeneo_secret": "akeneo.secret",
-    "akeneo_username": "akeneo.username",
-    "akeneo_password": "akeneo.password",
-    "akeneo_timeout": "akeneo.timeout",
-    "akeneo_concurrency": "akeneo.concurrency",
-    "channel": "mapping.channel",
-    "locales": "mapping.locales",
-    "default_locale": "mapping.default_locale",
-    "catalog_id": "mapping.catalog_id",
-    "attribute_prefix": "mapping.attribute_prefix",
-    "system_attributes": "mapping.system_attributes",
-    "excluded_attributes": "mapping.excluded_attributes",
-    "link_types": "mapping.link_types",
-    "recommendation_types": "mapping.recommendation_types",
-    "quantified_types": "mapping.quantified_types",
-    "custom_attributes": "mapping.custom_attributes",
-    "custom_attribute_types": "mapping.custom_attribute_types",
-    "content_library": "mapping.content_library",
-    "content_site": "mapping.content_site",
-    "image_view_types": "mapping.image_view_types",
-    "asset_view_types": "mapping.asset_view_types",
-    "model_mode": "mapping.model_mode",
-    "price_attribute": "mapping.price_attribute",
-    "pricebook_id_pattern": "mapping.pricebook_id_pattern",
-    "pricebook_name_pattern": "mapping.pricebook_name_pattern",
-    "currencies": "mapping.currencies",
-    "products_enabled": "filters.products.enabled",
-    "products_completeness": "filters.products.completeness.percent",
-    "products_completeness_locales": "filters.products.completeness.locales",
-    "products_families": "filters.products.families",
-    "products_categories": "filters.products.categories",
-    "products_search": "filters.products.search",
-    "models_completeness": "filters.product_models.completeness.percent",
-    "models_completeness_locales": "filters.product_models.completeness.locales",
-    "models_families": "filters.product_models.families",
-    "models_categories": "filters.product_models.categories",
-    "models_search": "filters.product_models.search",
-    "delivery_target": "delivery.target",
-    "sfcc_instance_url": "delivery.instance_url",
-    "sfcc_client_id": "delivery.client_id",
-    "sfcc_client_secret": "delivery.client_secret",
-    "sfcc_token_url": "delivery.token_url",
-    "sfcc_api_version": "delivery.api_version",
-    "sfcc_import_mode": "delivery.import_mode",
-    "sfcc_keep_archive": "delivery.keep_archive",
-    "sfcc_job_timeout": "delivery.job_timeout",
-    "error_threshold": "import.error_threshold",
-    "failed_percent": "import.failed_percent",
-    "failed_minimum": "import.failed_minimum",
-    "archive_max_mb": "import.archive_max_mb",
-    "media_max_mb": "import.media_max_mb",
-    "storefronts": "catalogs.storefronts",
-    "write_categories": "catalogs.write_categories",
-    "categories_online": "catalogs.categories_online",
-    "primary_category": "catalogs.primary_category",
-    "category_positions": "catalogs.category_positions",
-    "removed_products": "catalogs.removed_products",
-}
+def _fields(prefix: str, names: str) -> list[str]:
+    return [f"{prefix}.{name}" for name in names.split()]
 
-# Fields whose codes are Akeneo's: field → (list loaded from Akeneo, how a pick is written).
+
+def _all(prefix: str, *, but: tuple[str, ...] = ()) -> list[str]:
+    return [path for path in leaf_paths() if path.startswith(f"{prefix}.") and path not in but]
+
+
+# The page's sections: (anchor, title, [(sub-heading or "", document paths in order)]). The
+# document's other fields are not on the page and keep their values when it is saved.
+SECTIONS = [
+    ("akeneo", "Akeneo connection", [("", _all("akeneo"))]),
+    ("locales", "Channel & locales", [("", _fields("mapping", "channel locales default_locale catalog_id"))]),
+    ("catalogs", "Catalogs & sites", [
+        ("Storefronts", ["catalogs.storefronts"]),
+        ("Categories", _fields("catalogs", "write_categories categories_online primary_category category_positions")),
+        ("Removals", ["catalogs.removed_products"]),
+    ]),
+    ("mapping", "Mapping", [
+        ("Attributes", _fields("mapping", "attribute_prefix system_attributes custom_attributes "
+                                          "custom_attribute_types excluded_attributes")),
+        ("Associations and images", _fields("mapping", "recommendation_types link_types quantified_types "
+                                                       "image_view_types asset_view_types")),
+        ("Product models", ["mapping.model_mode"]),
+        ("Reference entities", _fields("mapping", "content_library content_site")),
+        ("Prices", _fields("mapping", "price_attribute pricebook_id_pattern pricebook_name_pattern currencies")),
+    ]),
+    ("filters", "Filters", [
+        ("Products", _all("filters.products")),
+        # Akeneo's product models have no enabled flag.
+        ("Product models", _all("filters.product_models", but=("filters.product_models.enabled",))),
+    ]),
+    ("delivery", "Delivery", [("", _fields("delivery", "target instance_url client_id client_secret token_url "
+                                                       "api_version import_mode keep_archive job_timeout"))]),
+    ("import", "Import", [("", _all("import"))]),
+]  # fmt: skip
+
+# Form field → document path, for every field of the page, in page order.
+PATHS = {name_of(path): path for _, _, groups in SECTIONS for _, paths in groups for path in paths}
+if len(PATHS) != sum(len(paths) for _, _, groups in SECTIONS for _, paths in groups):
+    raise ValueError("two document paths have the same form field name, or a path is listed twice")
+
+# Fields whose codes are Akeneo's: path → (list loaded from Akeneo, how a pick is written).
 # A single code gets the datalist on its own input; a list field gets a picker that adds a
 # `code = ` line ("pair"), `en_US = en-US` ("locale") or `, code` ("code") to its text.
 PICKS = {
-    "channel": ("channels", "value"),
-    "default_locale": ("locales", "value"),
-    "price_attribute": ("attributes", "value"),
-    "locales": ("locales", "locale"),
-    "system_attributes": ("attributes", "pair"),
-    "custom_attributes": ("attributes", "pair"),
-    "custom_attribute_types": ("attributes", "pair"),
-    "excluded_attributes": ("attributes", "code"),
-    "image_view_types": ("attributes", "pair"),
-    "asset_view_types": ("attributes", "pair"),
-    "recommendation_types": ("association_types", "pair"),
-    "link_types": ("association_types", "pair"),
-    "quantified_types": ("association_types", "pair"),
-    "products_completeness_locales": ("locales", "code"),
-    "models_completeness_locales": ("locales", "code"),
+    "mapping.channel": ("channels", "value"),
+    "mapping.default_locale": ("locales", "value"),
+    "mapping.price_attribute": ("attributes", "value"),
+    "mapping.locales": ("locales", "locale"),
+    "mapping.system_attributes": ("attributes", "pair"),
+    "mapping.custom_attributes": ("attributes", "pair"),
+    "mapping.custom_attribute_types": ("attributes", "pair"),
+    "mapping.excluded_attributes": ("attributes", "code"),
+    "mapping.image_view_types": ("attributes", "pair"),
+    "mapping.asset_view_types": ("attributes", "pair"),
+    "mapping.recommendation_types": ("association_types", "pair"),
+    "mapping.link_types": ("association_types", "pair"),
+    "mapping.quantified_types": ("association_types", "pair"),
+    "filters.products.completeness.locales": ("locales", "code"),
+    "filters.product_models.completeness.locales": ("locales", "code"),
 }
 PICK_WORDS = {
     "channels": "a channel",
@@ -226,186 +250,21 @@ PICK_WORDS = {
 }
 LIST_KINDS = tuple(PICK_WORDS)
 
-# The page's sections: (anchor, title, [(sub-heading or "", field names)]).
-SECTIONS = [
-    ("akeneo", "Akeneo connection", [("", [name for name in PATHS if name.startswith("akeneo_")])]),
-    ("locales", "Channel & locales", [("", ["channel", "locales", "default_locale", "catalog_id"])]),
-    ("catalogs", "Catalogs & sites", [
-        ("Storefronts", ["storefronts"]),
-        ("Categories", ["write_categories", "categories_online", "primary_category", "category_positions"]),
-        ("Removals", ["removed_products"]),
-    ]),
-    ("mapping", "Mapping", [
-        ("Attributes", ["attribute_prefix", "system_attributes", "custom_attributes", "custom_attribute_types",
-                        "excluded_attributes"]),
-        ("Associations and images", ["recommendation_types", "link_types", "quantified_types", "image_view_types",
-                                     "asset_view_types"]),
-        ("Product models", ["model_mode"]),
-        ("Reference entities", ["content_library", "content_site"]),
-        ("Prices", ["price_attribute", "pricebook_id_pattern", "pricebook_name_pattern", "currencies"]),
-    ]),
-    ("filters", "Filters", [
-        ("Products", [name for name in PATHS if name.startswith("products_")]),
-        ("Product models", [name for name in PATHS if name.startswith("models_")]),
-    ]),
-    ("delivery", "Delivery", [("", [name for name in PATHS if name.startswith(("delivery_", "sfcc_"))])]),
-    ("import", "Import", [("", ["error_threshold", "failed_percent", "failed_minimum", "archive_max_mb", "media_max_mb"])]),
-]  # fmt: skip
 
-
-def _bounded(fields: dict) -> dict:
-    """A number field accepts what the schema says (bounds, integer or not): the page and the
-    document are refused by the same rule, written once in jobs/config/schema.py."""
-    for name, declared in list(fields.items()):
-        spec = get_path(SCHEMA, PATHS[name]) if name in PATHS else None
-        if isinstance(spec, Number):
-            kind = forms.IntegerField if spec.integer else forms.FloatField
-            fields[name] = kind(
-                label=declared.label,
-                help_text=declared.help_text,
-                required=declared.required,
-                min_value=spec.minimum,
-                max_value=spec.maximum,
-            )
-    return fields
-
-
-def _bounds_from_the_schema(form_class):
-    _bounded(form_class.base_fields)
+def _fields_from_the_schema(form_class):
+    """One field per path of the page, before the form's own (comment, based_on)."""
+    fields = {name: form_field(kind_of(path)) for name, path in PATHS.items()}
+    for path, (kind, _) in PICKS.items():
+        if not isinstance(fields[name_of(path)], KeyValueField | CodeListField):
+            fields[name_of(path)].widget.attrs["list"] = f"akeneo-{kind}"
+    form_class.base_fields = fields | form_class.base_fields
     return form_class
 
 
-@_bounds_from_the_schema
+@_fields_from_the_schema
 class ConfigForm(forms.Form):
-    akeneo_url = forms.CharField(label="URL", help_text="e.g. https://pim.example.com")
-    akeneo_client_id = forms.CharField(label="Client id")
-    akeneo_secret = _secret("Secret")
-    akeneo_username = forms.CharField(label="Username")
-    akeneo_password = _secret("Password")
-    akeneo_timeout = forms.FloatField(label="Request timeout (s)")
-    akeneo_concurrency = forms.IntegerField(
-        label="Calls at once",
-        help_text="Akeneo allows 4 concurrent calls per connection (10 per instance); a full product "
-        "import fetches over as many streams, and job 2 downloads as many media files at once.",
-    )  # fmt: skip
-
-    channel = forms.CharField(label="Channel", help_text="Its category tree becomes the catalog's tree.")
-    locales = KeyValueField(
-        label="Locales", help_text="One per line: Akeneo locale = xml:lang, e.g. en_US = en-US"
-    )
-    default_locale = forms.CharField(label="Default locale", help_text="Also written as x-default.")
-    catalog_id = forms.CharField(
-        label="Master catalog id", help_text="Products go here; categories too when no storefront is listed."
-    )
-
-    storefronts = StorefrontsField(
-        label="Storefront catalogs",
-        help_text="One per line: storefront catalog id = Akeneo category code, e.g. "
-        "storefront-catalog-en = site_en. The category's children become the catalog's top-level "
-        "categories. Empty: one site, categories in the master catalog.",
-    )
-    write_categories = forms.BooleanField(
-        label="Write categories", required=False, help_text="Off: only assignments, to existing categories."
-    )
-    categories_online = forms.BooleanField(label="Categories online", required=False)
-    primary_category = forms.BooleanField(
-        label="First category is primary", required=False, help_text="Per catalog, in Akeneo's order."
-    )
-    category_positions = forms.BooleanField(label="Category position from Akeneo's order", required=False)
-    removed_products = forms.ChoiceField(
-        label="Products no longer exported",
-        choices=[
-            ("offline", "Set offline, remove their assignments (merge)"),
-            ("delete", "Delete from the master catalog (replace)"),
-            ("keep", "Leave them as they are"),
-        ],
-        help_text="Disabled, deleted or moved out of scope in Akeneo since the last import to this target.",
-    )
-
-    attribute_prefix = forms.CharField(label="Custom attribute prefix", required=False)
-    system_attributes = KeyValueField(
-        label="Attributes → system attributes", help_text="e.g. name = display-name"
-    )
-    custom_attributes = KeyValueField(
-        label="Attributes → the storefront's custom attributes",
-        help_text="No definition is exported for these, e.g. color = color",
-    )
-    custom_attribute_types = KeyValueField(
-        label="Their types in SFCC", help_text="Checked against the Akeneo type, e.g. color = string"
-    )
-    excluded_attributes = CodeListField(label="Attributes not imported")
-    recommendation_types = KeyValueField(
-        label="Association types → recommendation types",
-        help_text="SFCC's recommendationType values, e.g. X_SELL = 1 (wins over a link type)",
-    )
-    quantified_types = KeyValueField(
-        label="Quantified association types → bundle or set",
-        help_text="Unlisted types make bundles, e.g. OUTFIT = set",
-    )
-    link_types = KeyValueField(
-        label="Association types → product link types", help_text="e.g. X_SELL = cross-sell"
-    )
-    image_view_types = KeyValueField(label="Image attributes → view types", help_text="e.g. picture = large")
-    asset_view_types = KeyValueField(
-        label="Asset collection attributes → view types", help_text="e.g. gallery = large"
-    )
-    content_library = forms.CharField(
-        label="Shared content library", required=False, help_text="Its id, e.g. RefArchSharedLibrary"
-    )
-    content_site = forms.CharField(
-        label="Or the site whose private library", required=False, help_text="A site id, e.g. RefArch"
-    )
-    model_mode = forms.ChoiceField(label="Product model import", choices=_choices("mapping.model_mode"))
-    price_attribute = forms.CharField(label="Price attribute")
-    pricebook_id_pattern = forms.CharField(
-        label="Pricebook id", help_text="{currency} is the lower-case code."
-    )
-    pricebook_name_pattern = forms.CharField(
-        label="Pricebook name", help_text="{currency} is the upper-case code."
-    )
-    currencies = CodeListField(label="Currencies", help_text="Empty: every currency of the channel.")
-
-    delivery_target = forms.ChoiceField(
-        label="Deliver archives",
-        choices=[("local", "Keep locally"), ("sfcc", "Import into an SFCC instance")],
-        widget=forms.RadioSelect,
-    )
-    sfcc_instance_url = forms.CharField(
-        label="Instance URL", required=False, help_text="https://<instance>.dx.commercecloud.salesforce.com"
-    )
-    sfcc_client_id = forms.CharField(label="API client id", required=False)
-    sfcc_client_secret = _secret("API client secret")
-    sfcc_token_url = forms.CharField(label="Token URL", required=False)
-    sfcc_api_version = forms.CharField(label="OCAPI version")
-    sfcc_import_mode = forms.ChoiceField(label="Import mode", choices=_choices("delivery.import_mode"))
-    sfcc_keep_archive = forms.BooleanField(
-        label="Keep the archive on the instance after the import", required=False
-    )
-    sfcc_job_timeout = forms.FloatField(label="Wait for the import at most (s)")
-
-    error_threshold = forms.IntegerField(
-        label="Data error threshold",
-        required=False,
-        help_text="More data errors fail the execution. Empty: no limit.",
-    )
-    failed_percent = forms.FloatField(
-        label="Fail when more than this % of products fail",
-        required=False,
-        help_text="Products and product models not imported for a data error. A product import in which "
-        "none could be imported also fails. Empty: never.",
-    )
-    failed_minimum = forms.IntegerField(
-        label="…and at least this many",
-        help_text="A few bad products of a small catalog end WARN, not ERROR.",
-    )
-    archive_max_mb = forms.IntegerField(label="Split archives above (MB)")
-    media_max_mb = forms.IntegerField(
-        label="Largest media file (MB)",
-        help_text="A larger image or asset file is a data error; the others are still imported.",
-    )
-
     comment = forms.CharField(label="Comment", required=False, max_length=500)
-    based_on = forms.IntegerField(widget=forms.HiddenInput, required=False)  # fmt: skip
+    based_on = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     @classmethod
     def initial_for(cls, document: dict, version: int) -> dict:
@@ -413,15 +272,6 @@ class ConfigForm(forms.Form):
         initial = {name: get_path(document, path) for name, path in PATHS.items()}
         initial["based_on"] = version
         return initial
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The two filter sections have the same fields (product models without "enabled").
-        self.fields.update(_bounded(_filter_fields("products", with_enabled=True)))
-        self.fields.update(_bounded(_filter_fields("models", with_enabled=False)))
-        for name, (kind, _) in PICKS.items():
-            if not isinstance(self.fields[name], KeyValueField | CodeListField):
-                self.fields[name].widget.attrs["list"] = f"akeneo-{kind}"
 
     def document(self, current: dict) -> dict:
         """`current` (the exported configuration in force) with this form's values applied:
@@ -454,15 +304,15 @@ class ConfigForm(forms.Form):
 
     def sections(self):
         for key, title, groups in SECTIONS:
-            yield key, title, [(heading, [self[name] for name in names]) for heading, names in groups]
+            yield key, title, [(heading, [self[name_of(p)] for p in paths]) for heading, paths in groups]
 
     def summary(self) -> list[dict]:
         """Every problem on the form in page order, each with the anchor of its field (none for
         a problem of the whole configuration): the list at the top of the page."""
         found = [{"anchor": "", "label": "", "section": "", "message": m} for m in self.non_field_errors()]
         for _, title, groups in SECTIONS:
-            for _, names in groups:
-                for name in names:
+            for _, paths in groups:
+                for name in map(name_of, paths):
                     for message in self.errors.get(name, []):
                         anchor = self[name].id_for_label or f"row-{name}"
                         found.append(
@@ -477,7 +327,8 @@ class ConfigForm(forms.Form):
 
     def picker(self, name: str) -> dict | None:
         """The "pick from Akeneo" input under a list field: its datalist and how a pick is added."""
-        if name not in PICKS or not isinstance(self.fields[name], KeyValueField | CodeListField):
+        path = PATHS.get(name)
+        if path not in PICKS or not isinstance(self.fields[name], KeyValueField | CodeListField):
             return None
-        kind, add_as = PICKS[name]
+        kind, add_as = PICKS[path]
         return {"list": f"akeneo-{kind}", "add_as": add_as, "what": PICK_WORDS[kind]}

@@ -653,11 +653,11 @@ def test_test_connection_keeps_what_was_typed_and_save_saves_it(
         expect(result).to_contain_text("Akeneo refused the username or password (HTTP 422).")
         expect(result).to_contain_text("Check the Akeneo user's username and password")
         page.fill("#id_akeneo_password", typed)
-        page.fill("#id_channel", "mobile")  # an unsaved change elsewhere stays too
+        page.fill("#id_mapping_channel", "mobile")  # an unsaved change elsewhere stays too
         page.click("#test-akeneo")
         expect(result).to_contain_text(f"✔ Connected to {server.url} as admin")
         assert page.input_value("#id_akeneo_password") == typed
-        assert page.input_value("#id_channel") == "mobile"
+        assert page.input_value("#id_mapping_channel") == "mobile"
         fits(page, "configuration after Test connection")
         result.scroll_into_view_if_needed()
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -675,10 +675,10 @@ def test_test_connection_keeps_what_was_typed_and_save_saves_it(
         page.click("#load-akeneo-lists")
         expect(page.locator("#akeneo-lists-result")).to_contain_text("✔ Loaded from Akeneo:")
         assert page.locator("datalist#akeneo-attributes option").count() > 10
-        page.fill("#id_locales", "en_US = en-US")
-        page.fill("#pick-locales", "de_DE")
-        page.click("button[data-add-for=pick-locales]")
-        assert page.input_value("#id_locales") == "en_US = en-US\nde_DE = de-DE"
+        page.fill("#id_mapping_locales", "en_US = en-US")
+        page.fill("#pick-mapping_locales", "de_DE")
+        page.click("button[data-add-for=pick-mapping_locales]")
+        assert page.input_value("#id_mapping_locales") == "en_US = en-US\nde_DE = de-DE"
         page.evaluate("() => document.getElementById('akeneo-lists').scrollIntoView({block: 'center'})")
         page.screenshot(path=SCREENSHOTS / "config-akeneo-lists.png")
         page.click("#save-config")
@@ -687,7 +687,7 @@ def test_test_connection_keeps_what_was_typed_and_save_saves_it(
 
         # Every problem at once, linked from the top.
         page.fill("#id_akeneo_url", "pim.example.com")
-        page.fill("#id_products_search", '{"family": "x"}')
+        page.fill("#id_filters_products_search", '{"family": "x"}')
         page.click("#save-config")
         problems = page.locator("#config-problems")
         expect(problems).to_contain_text("2 problems: nothing was saved.")

@@ -11,9 +11,22 @@ from django.db import connection
 
 from jobs import config
 from jobs.config.models import ConfigVersion
-from jobs.config.schema import SCHEMA, normalize
+from jobs.config.schema import (
+    SCHEMA,
+    SECRET_PATHS,
+    Choice,
+    catalog_layout,
+    kind_of,
+    leaf_paths,
+    mapping_config,
+    normalize,
+    plain_config,
+)
+from jobs.config.values import AkeneoConnection
 from jobs.models import AuditEntry
+from jobs.sfcc.delivery import SfccConfig
 from jobs.transform.config import MappingConfig, ModelImportMode
+from jobs.transform.sites import CatalogLayout, RemovedProducts, Storefront
 
 AKENEO_SECRET = "akeneo-s3cret-value"
 AKENEO_PASSWORD = "akeneo-pa55word-value"
@@ -57,6 +70,48 @@ def test_a_fresh_installation_names_no_server_and_says_what_to_fill_in(product_d
 
 def test_it_covers_every_mapping_config_field():
     assert set(SCHEMA["mapping"]) == {f.name for f in dataclasses.fields(MappingConfig)}
+
+
+def test_the_sections_built_field_by_field_from_the_schema_match_their_dataclasses():
+    """`plain_config` builds these from the section's keys: a field added to one side only fails here."""
+    assert list(SCHEMA["akeneo"]) == [f.name for f in dataclasses.fields(AkeneoConnection)]
+    assert list(SCHEMA["catalogs"]) == [f.name for f in dataclasses.fields(CatalogLayout)]
+    delivery = {f.name: f.default for f in dataclasses.fields(SfccConfig)}
+    for name, kind in SCHEMA["delivery"].items():
+        if name != "target":
+            assert name in delivery, name
+            assert kind.default == delivery[name] or delivery[name] is dataclasses.MISSING, name
+
+
+def test_every_field_of_the_schema_is_described():
+    """Each leaf has its label (the page, the History); a choice's words name real choices."""
+    unlabelled = [path for path in leaf_paths() if not kind_of(path).label.strip()]
+    assert unlabelled == []
+    for path in leaf_paths():
+        kind = kind_of(path)
+        if isinstance(kind, Choice):
+            assert {value for value, _ in kind.options()} == set(kind.choices), path
+    assert SECRET_PATHS == ("akeneo.secret", "akeneo.password", "delivery.client_secret")
+
+
+def test_the_transforms_plain_config_takes_each_value_as_its_type():
+    document = copy.deepcopy(config.default_document())
+    document["mapping"].update(currencies=["EUR"], excluded_attributes=["ean", "upc"])
+    document["catalogs"]["storefronts"] = [{"catalog_id": "storefront-en", "category": "site_en"}]
+    cleaned, problems = normalize(document)
+    assert problems == []
+    mapping = mapping_config(cleaned["mapping"])
+    assert (mapping.currencies, mapping.excluded_attributes) == (("EUR",), frozenset({"ean", "upc"}))
+    assert mapping.model_mode is ModelImportMode.MASTER_VARIATION
+    assert (
+        mapping.locales == cleaned["mapping"]["locales"]
+        and mapping.locales is not cleaned["mapping"]["locales"]
+    )
+    layout = catalog_layout(cleaned["catalogs"])
+    assert layout.storefronts == (Storefront("storefront-en", "site_en"),)
+    assert layout.removed_products is RemovedProducts.OFFLINE
+    akeneo = plain_config(AkeneoConnection, {**cleaned["akeneo"], "timeout": 30})
+    assert akeneo.timeout == 30.0 and isinstance(akeneo.timeout, float)
 
 
 def test_it_fills_left_out_fields_with_defaults():

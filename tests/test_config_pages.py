@@ -101,10 +101,10 @@ def test_it_saves_a_new_version_keeping_secrets_left_empty(admin, users, saved):
     response = admin.post(
         reverse("config"),
         form_data(
-            channel="print",
-            locales="en_US = en-US\nfr_FR = fr-FR",
-            products_families="shoes, bags",
-            products_enabled="true",
+            mapping_channel="print",
+            mapping_locales="en_US = en-US\nfr_FR = fr-FR",
+            filters_products_families="shoes, bags",
+            filters_products_enabled="true",
             comment="Print catalog",
         ),
     )
@@ -125,28 +125,28 @@ def test_it_names_every_problem_at_once_at_the_top_and_beside_its_field(admin, s
         reverse("config"),
         form_data(
             akeneo_url="pim.example.com",
-            model_mode="flat",
-            products_search='{"family": "x"}',
-            default_locale="it_IT",
-            locales="en_US = en-US\nfr_FR fr-FR",
+            mapping_model_mode="flat",
+            filters_products_search='{"family": "x"}',
+            mapping_default_locale="it_IT",
+            mapping_locales="en_US = en-US\nfr_FR fr-FR",
         ),
     )
     assert response.status_code == 400
     # The form's own checks and the configuration's rules, in one answer.
     assert response.context["form"].errors == {
         "akeneo_url": ["must be an http(s) URL"],
-        "locales": ["Line 2: write code = value."],
-        "default_locale": ["The default locale must be one of the mapped locales."],
-        "model_mode": ["Select a valid choice. flat is not one of the available choices."],
-        "products_search": ["family: must be a non-empty list of conditions"],
+        "mapping_locales": ["Line 2: write code = value."],
+        "mapping_default_locale": ["The default locale must be one of the mapped locales."],
+        "mapping_model_mode": ["Select a valid choice. flat is not one of the available choices."],
+        "filters_products_search": ["family: must be a non-empty list of conditions"],
     }
     summary = response.context["form"].summary()
     assert [(p["anchor"], p["section"]) for p in summary] == [
         ("id_akeneo_url", "Akeneo connection"),
-        ("id_locales", "Channel & locales"),
-        ("id_default_locale", "Channel & locales"),
-        ("id_model_mode", "Mapping"),
-        ("id_products_search", "Filters"),
+        ("id_mapping_locales", "Channel & locales"),
+        ("id_mapping_default_locale", "Channel & locales"),
+        ("id_mapping_model_mode", "Mapping"),
+        ("id_filters_products_search", "Filters"),
     ]
     body = response.content.decode()
     assert "5 problems: nothing was saved." in body
@@ -157,15 +157,15 @@ def test_it_names_every_problem_at_once_at_the_top_and_beside_its_field(admin, s
 
 
 def test_it_explains_a_line_that_is_not_key_equals_value(admin, saved):
-    response = admin.post(reverse("config"), form_data(locales="en_US = en-US\nfr_FR fr-FR"))
+    response = admin.post(reverse("config"), form_data(mapping_locales="en_US = en-US\nfr_FR fr-FR"))
     assert response.status_code == 400
-    assert response.context["form"].errors == {"locales": ["Line 2: write code = value."]}
+    assert response.context["form"].errors == {"mapping_locales": ["Line 2: write code = value."]}
     assert ConfigVersion.objects.count() == 1
 
 
 def test_it_refuses_a_save_over_a_version_saved_meanwhile(admin, saved):
-    stale = form_data(channel="mobile")
-    admin.post(reverse("config"), form_data(channel="print"))
+    stale = form_data(mapping_channel="mobile")
+    admin.post(reverse("config"), form_data(mapping_channel="print"))
     response = admin.post(reverse("config"), stale)
     assert response.status_code == 400
     assert "version 2 was saved while you edited version 1" in response.content.decode()
@@ -176,10 +176,10 @@ def test_it_lists_versions_with_what_changed_and_secrets_only_as_changed(admin, 
     admin.post(
         reverse("config"),
         form_data(
-            channel="print",
+            mapping_channel="print",
             akeneo_secret="a-rotated-secret",
-            locales="en_US = en-GB\nit_IT = it-IT",
-            excluded_attributes="ean",
+            mapping_locales="en_US = en-GB\nit_IT = it-IT",
+            mapping_excluded_attributes="ean",
             comment="Rotate",
         ),
     )
@@ -203,9 +203,10 @@ def test_it_lists_versions_with_what_changed_and_secrets_only_as_changed(admin, 
 
 
 def test_it_compares_any_two_versions_field_by_field(admin, saved):
-    admin.post(reverse("config"), form_data(channel="print", comment="2"))
+    admin.post(reverse("config"), form_data(mapping_channel="print", comment="2"))
     admin.post(
-        reverse("config"), form_data(catalog_id="other-master", akeneo_password="new-pass", comment="3")
+        reverse("config"),
+        form_data(mapping_catalog_id="other-master", akeneo_password="new-pass", comment="3"),
     )
     response = admin.get(reverse("config_compare"), {"a": 1, "b": 3})
     assert response.status_code == 200
@@ -228,7 +229,9 @@ def test_it_compares_any_two_versions_field_by_field(admin, saved):
 
 
 def test_it_restores_a_version_as_a_new_audited_version_with_its_secrets(admin, users, saved):
-    admin.post(reverse("config"), form_data(channel="print", akeneo_secret="a-rotated-secret", comment="2"))
+    admin.post(
+        reverse("config"), form_data(mapping_channel="print", akeneo_secret="a-rotated-secret", comment="2")
+    )
     assert config.load().akeneo.secret == "a-rotated-secret"
     response = admin.post(reverse("config_restore"), {"number": 1, "based_on": 2}, follow=True)
     assert "Version 1 restored as version 3, now in force." in response.content.decode()
@@ -374,7 +377,9 @@ def test_it_never_sends_the_stored_sfcc_secret_to_another_token_url(admin, saved
     stored_for(delivery__instance_url=sfcc_server.url, delivery__token_url=sfcc_server.token_url)
     response = admin.post(
         reverse("config_test_sfcc"),
-        form_data(sfcc_instance_url=sfcc_server.url, sfcc_token_url="https://collector.example.com/token"),
+        form_data(
+            delivery_instance_url=sfcc_server.url, delivery_token_url="https://collector.example.com/token"
+        ),
     )
     assert response.status_code == 400
     assert response.context["test"]["error"].startswith(
@@ -525,7 +530,7 @@ def test_it_names_akeneo_fields_to_correct_before_testing(admin, saved):
 def test_it_tests_akeneo_despite_a_problem_in_another_section(admin, saved, akeneo_server):
     stored_for(akeneo__url=akeneo_server.url)
     response = admin.post(
-        reverse("config_test_akeneo"), form_data(akeneo_url=akeneo_server.url, locales="en_US en-US")
+        reverse("config_test_akeneo"), form_data(akeneo_url=akeneo_server.url, mapping_locales="en_US en-US")
     )
     assert response.context["test"]["ok"].startswith("Connected to")
 
@@ -534,7 +539,7 @@ def test_it_connects_to_sfcc_with_the_form_values_and_stored_secrets(admin, save
     stored_for(delivery__instance_url=sfcc_server.url, delivery__token_url=sfcc_server.token_url)
     response = admin.post(
         reverse("config_test_sfcc"),
-        form_data(sfcc_instance_url=sfcc_server.url, sfcc_token_url=sfcc_server.token_url),
+        form_data(delivery_instance_url=sfcc_server.url, delivery_token_url=sfcc_server.token_url),
     )
     assert response.status_code == 200
     result = response.context["test"]
@@ -549,9 +554,9 @@ def test_it_shows_why_sfcc_refused_a_wrong_secret(admin, saved, sfcc_server):
     response = admin.post(
         reverse("config_test_sfcc"),
         form_data(
-            sfcc_instance_url=sfcc_server.url,
-            sfcc_token_url=sfcc_server.token_url,
-            sfcc_client_secret="a-wrong-sfcc-secret",
+            delivery_instance_url=sfcc_server.url,
+            delivery_token_url=sfcc_server.token_url,
+            delivery_client_secret="a-wrong-sfcc-secret",
         ),
     )
     assert response.status_code == 200
@@ -576,9 +581,9 @@ def test_it_says_local_delivery_has_nothing_to_connect_to(admin, saved):
 
 def test_it_offers_pickers_on_the_fields_that_take_akeneo_codes(admin, saved):
     body = admin.get(reverse("config")).content.decode()
-    assert 'list="akeneo-channels"' in body and 'id="id_channel"' in body
-    assert 'id="pick-locales" data-add-to="id_locales" data-add-as="locale"' in body
-    assert 'id="pick-link_types" data-add-to="id_link_types" data-add-as="pair"' in body
+    assert 'list="akeneo-channels"' in body and 'id="id_mapping_channel"' in body
+    assert 'id="pick-mapping_locales" data-add-to="id_mapping_locales" data-add-as="locale"' in body
+    assert 'id="pick-mapping_link_types" data-add-to="id_mapping_link_types" data-add-as="pair"' in body
     assert 'hx-get="/config/akeneo-lists"' in body
 
 
@@ -617,21 +622,59 @@ def test_it_asks_to_save_a_connection_before_loading_lists(admin, db):
     assert "Nothing is saved yet: save the Akeneo connection first" in response.content.decode()
 
 
-def test_the_form_takes_every_number_bound_from_the_schema():
+def test_the_form_takes_every_bound_and_length_from_the_schema():
     from console.config_forms import PATHS
-    from jobs.config.schema import SCHEMA, Number, get_path
+    from jobs.config.schema import Choice, Flag, Number, Secret, Text, kind_of
 
-    numbers = {name: get_path(SCHEMA, path) for name, path in PATHS.items()}
-    numbers = {name: spec for name, spec in numbers.items() if isinstance(spec, Number)}
-    assert len(numbers) >= 10
     fields = ConfigForm().fields
-    for name, spec in numbers.items():
-        field = fields[name]
-        assert (field.min_value, field.max_value) == (spec.minimum, spec.maximum), name
-        assert type(field) is (forms.IntegerField if spec.integer else forms.FloatField), name
+    assert len(PATHS) > 50
+    for name, path in PATHS.items():
+        field, kind = fields[name], kind_of(path)
+        assert (field.label, field.help_text) == (kind.label, kind.help), path
+        if isinstance(kind, Number):
+            assert (field.min_value, field.max_value) == (kind.minimum, kind.maximum), path
+            assert type(field) is (forms.IntegerField if kind.integer else forms.FloatField), path
+            assert field.required is not kind.nullable, path
+        elif isinstance(kind, Text):
+            assert field.max_length == kind.max_length, path
+            assert field.widget.attrs["maxlength"] == str(kind.max_length), path
+            assert field.required is (kind.required and not isinstance(kind, Secret)), path
+        elif isinstance(kind, Choice):
+            assert list(field.choices) == kind.options(), path
+            assert isinstance(field.widget, forms.RadioSelect) is kind.radio, path
+        elif isinstance(kind, Flag):
+            assert not field.required, path
+
+
+def test_every_field_on_the_page_is_a_described_schema_field():
+    from console.config_forms import PATHS, SECTIONS, name_of
+    from jobs.config.schema import kind_of, leaf_paths
+
+    on_page = [path for _, _, groups in SECTIONS for _, paths in groups for path in paths]
+    assert set(on_page) <= set(leaf_paths())
+    assert all(kind_of(path).label for path in on_page)
+    assert list(PATHS) == [name_of(path) for path in on_page]
+    # What the page leaves out is kept as it is in force when it is saved.
+    assert set(leaf_paths()) - set(on_page) == {
+        "delivery.request_timeout",
+        "delivery.upload_timeout",
+        "delivery.poll_interval",
+        "filters.product_models.enabled",
+    }
+
+
+def test_a_text_past_its_schema_length_is_refused_at_its_field_in_the_schemas_words(admin, saved):
+    response = admin.post(
+        reverse("config"), form_data(akeneo_secret="s" * 1025, delivery_api_version="v" * 257)
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert errors["akeneo_secret"] == ["must be at most 1,024 characters (this one has 1,025)"]
+    assert errors["delivery_api_version"] == ["must be at most 256 characters (this one has 257)"]
+    assert 'maxlength="100"' in admin.get(reverse("config")).content.decode()
 
 
 def test_a_number_past_the_schema_bound_is_refused_at_its_field(admin, saved):
-    response = admin.post(reverse("config"), form_data(archive_max_mb="999999"))
+    response = admin.post(reverse("config"), form_data(import_archive_max_mb="999999"))
     assert response.status_code == 400
-    assert "less than or equal to 10240" in str(response.context["form"].errors["archive_max_mb"])
+    assert "less than or equal to 10240" in str(response.context["form"].errors["import_archive_max_mb"])

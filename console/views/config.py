@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from console import config_diff
-from console.config_forms import LIST_KINDS, ConfigForm
+from console.config_forms import LIST_KINDS, ConfigForm, name_of
 from console.views.common import require
 from jobs import audit, config
 from jobs.akeneo.errors import AkeneoError
@@ -123,11 +123,8 @@ def _test_answer(request, form, version, result: dict, *, status: int = 200):
     return _page(request, form, version, test=result, status=status)
 
 
-# The fields whose host a section's stored secrets were saved for, and the secrets' form fields.
-_SECRET_HOSTS = {
-    "akeneo": (("url",), ("akeneo_secret", "akeneo_password")),
-    "delivery": (("instance_url", "token_url"), ("sfcc_client_secret",)),
-}
+# The fields whose host a section's stored secrets were saved for.
+_SECRET_HOSTS = {"akeneo": ("url",), "delivery": ("instance_url", "token_url")}
 
 
 def _origin(url) -> tuple[str, str, int | None]:
@@ -142,7 +139,8 @@ def _origin(url) -> tuple[str, str, int | None]:
 def _stored_secrets_sent_elsewhere(form, current: dict, document: dict, section: str) -> dict | None:
     """A stored secret is only ever sent to the host it was saved for: with a changed host,
     the secrets must be typed again (else anyone who may configure could harvest them)."""
-    url_fields, secret_fields = _SECRET_HOSTS[section]
+    url_fields = _SECRET_HOSTS[section]
+    secret_fields = [name_of(path) for path in SECRET_PATHS if path.startswith(f"{section}.")]
     if all(form.cleaned_data.get(name) for name in secret_fields):
         return None  # every secret typed on the form: nothing stored is sent
     if section == "delivery" and document["delivery"].get("target") != "sfcc":

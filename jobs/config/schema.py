@@ -4,6 +4,11 @@ Pure: no Django, no database, no HTTP. `normalize()` fills what a document leave
 defaults and lists *every* problem as `dotted.path: message`, so the console can show each
 beside its field and `importconfig` can print them all at once.
 
+Each field is described once, in `SCHEMA`: its kind, default and bounds (what `normalize()`
+checks) and its words (label, help, the choices' labels), from which the Configuration page's
+form (console/config_forms.py) and the History's labels are built. `plain_config()` turns a
+section into the dataclass of the same fields (`MappingConfig`, `CatalogLayout`, `AkeneoConnection`).
+
 Sections: `akeneo` (connection), `mapping` (every `MappingConfig` field, including the image
 and asset view types and the pricebook naming), `filters` (products, product models),
 `delivery` (local, or an SFCC instance as `SfccConfig` knows it), `import` (thresholds),
@@ -13,25 +18,28 @@ and asset view types and the pricebook naming), `filters` (products, product mod
 from __future__ import annotations
 
 import copy
+import dataclasses
+import functools
 import json
 import re
-from dataclasses import dataclass, field
+import typing
+from dataclasses import MISSING, dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from jobs.sfcc.http import DEFAULT_TOKEN_URL
+from jobs.sfcc.delivery import SfccConfig
 from jobs.transform.config import MappingConfig, ModelImportMode
 from jobs.transform.sites import CatalogLayout, RemovedProducts, Storefront
 
-# Dotted paths of the values that are encrypted at rest and never shown back.
-SECRET_PATHS = ("akeneo.secret", "akeneo.password", "delivery.client_secret")
 ENV_PREFIX = "env:"
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _AKENEO_CODE = re.compile(r"^[A-Za-z0-9_]+$")
 _AKENEO_LOCALE = re.compile(r"^[a-z]{2,3}(_[A-Za-z0-9]+)+$")
 _API_VERSION = re.compile(r"^v\d+_\d+$")
-_MAPPING_DEFAULTS = MappingConfig()
+# The defaults of the values that become a `MappingConfig` and an `SfccConfig` are theirs.
+_M = MappingConfig()
+_SFCC = {f.name: f.default for f in dataclasses.fields(SfccConfig) if f.default is not MISSING}
 
 # Bounds, from the systems that read the values:
 # - Akeneo codes (channels, attributes, families, categories, locales): letters, digits and
@@ -67,7 +75,8 @@ class Problems(list):
 
 # --- field kinds ----------------------------------------------------------------------------
 # Each kind checks one value and returns it cleaned (or its default when it is unusable, so
-# the checks that look across fields still run and report their own problems).
+# the checks that look across fields still run and report their own problems). Each also
+# carries its human side, what the Configuration page and the History show: `label`, `help`.
 
 
 def _shown(value, limit: int = 60) -> str:
@@ -76,17 +85,28 @@ def _shown(value, limit: int = 60) -> str:
     return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
 
-def _too_long(value: str, maximum: int) -> str | None:
+def too_long(value: str, maximum: int) -> str | None:
     if len(value) <= maximum:
         return None
     return f"must be at most {maximum:,} characters (this one has {len(value):,})"
 
 
+@dataclass(frozen=True, kw_only=True)
+class Described:
+    """What a person reads about a field: its label and a line of help (empty for none)."""
+
+    label: str = ""
+    help: str = ""
+
+
 @dataclass(frozen=True)
-class Text:
+class Text(Described):
     default: str = ""
     nullable: bool = False
     max_length: int = TEXT_MAX
+    # An empty value is refused: the page asks for it (a secret excepted, which empty keeps
+    # as stored). The Akeneo connection says "required"; the other sections' checks say why.
+    required: bool = field(default=False, kw_only=True)
 
     def clean(self, value, path: str, problems: Problems):
         if value is None and self.nullable:
@@ -95,7 +115,7 @@ class Text:
             problems.add(path, f"must be a string, not {_type_name(value)}")
             return self.default
         value = value.strip()
-        if problem := _too_long(value, self.max_length):
+        if problem := too_long(value, self.max_length):
             problems.add(path, problem)
             return self.default
         return value
@@ -126,9 +146,21 @@ class Url(Text):
 
 
 @dataclass(frozen=True)
-class Choice:
+class Choice(Described):
     choices: tuple[str, ...]
     default: str
+    # What the page shows for a choice (value → words); a choice not named shows its value.
+    labels: tuple[tuple[str, str], ...] = field(default=(), kw_only=True)
+    radio: bool = field(default=False, kw_only=True)  # radio buttons, not a drop-down
+
+    def __post_init__(self):
+        if unknown := {value for value, _ in self.labels} - set(self.choices):
+            raise ValueError(f"labels for no choice: {', '.join(sorted(unknown))}")
+
+    def options(self) -> list[tuple[str, str]]:
+        """(value, label) of each choice, in order."""
+        words = dict(self.labels)
+        return [(value, words.get(value, value)) for value in self.choices]
 
     def clean(self, value, path: str, problems: Problems):
         if value not in self.choices:
@@ -138,7 +170,7 @@ class Choice:
 
 
 @dataclass(frozen=True)
-class Flag:
+class Flag(Described):
     default: bool | None = False
     nullable: bool = False
 
@@ -152,7 +184,7 @@ class Flag:
 
 
 @dataclass(frozen=True)
-class Number:
+class Number(Described):
     default: float | int | None
     minimum: float
     maximum: float
@@ -176,7 +208,7 @@ class Number:
 
 
 @dataclass(frozen=True)
-class StrMap:
+class StrMap(Described):
     """Akeneo code → SFCC name (an xml:lang, a view type, an attribute or link type)."""
 
     default: dict[str, str] = field(default_factory=dict)
@@ -197,9 +229,9 @@ class StrMap:
                 problems.add(where, f"must be a string, not {_type_name(item)}")
             elif not key.strip():
                 problems.add(path, "a key is empty")
-            elif problem := _too_long(key.strip(), self.key_max):
+            elif problem := too_long(key.strip(), self.key_max):
                 problems.add(where, f"the code {problem}")
-            elif problem := _too_long(item.strip(), self.value_max):
+            elif problem := too_long(item.strip(), self.value_max):
                 problems.add(where, problem)
             else:
                 cleaned[key.strip()] = item.strip()
@@ -207,7 +239,7 @@ class StrMap:
 
 
 @dataclass(frozen=True)
-class StrList:
+class StrList(Described):
     default: tuple[str, ...] = ()
     pattern: re.Pattern | None = _AKENEO_CODE
     what: str = "Akeneo code"
@@ -224,7 +256,7 @@ class StrList:
         for index, item in enumerate(value):
             if not isinstance(item, str):
                 problems.add(f"{path}[{index}]", f"must be a string, not {_type_name(item)}")
-            elif problem := _too_long(item, self.item_max):
+            elif problem := too_long(item, self.item_max):
                 problems.add(f"{path}[{index}]", problem)
             elif self.pattern and not self.pattern.match(item):
                 problems.add(f"{path}[{index}]", f"{_shown(item)} is not an {self.what}")
@@ -234,7 +266,7 @@ class StrList:
 
 
 @dataclass(frozen=True)
-class Search:
+class Search(Described):
     """Akeneo's raw `search` filter: `{"property": [{"operator": "…", "value": …}, …], …}`."""
 
     default: None = None
@@ -268,7 +300,7 @@ class Search:
 
 
 @dataclass(frozen=True)
-class Storefronts:
+class Storefronts(Described):
     """`[{"catalog_id": "…", "category": "…"}, …]`: each site's storefront catalog and the
     Akeneo category whose children are its top-level categories."""
 
@@ -310,60 +342,118 @@ Schema = dict[str, "Kind | Schema"]
 
 def _filters(completeness_max: int) -> Schema:
     return {
-        "enabled": Flag(default=None, nullable=True),
+        "enabled": Flag(default=None, nullable=True, label="Enabled"),
         "completeness": {
-            "percent": Number(None, 0, completeness_max, integer=True, nullable=True),
-            "locales": StrList(pattern=_AKENEO_LOCALE, what="Akeneo locale code (like en_US)"),
+            "percent": Number(
+                None, 0, completeness_max, integer=True, nullable=True, label="Completeness at least (%)"
+            ),
+            "locales": StrList(
+                pattern=_AKENEO_LOCALE, what="Akeneo locale code (like en_US)", label="Completeness locales"
+            ),
         },
-        "families": StrList(),
-        "categories": StrList(),
-        "search": Search(),
+        "families": StrList(label="Families"),
+        "categories": StrList(label="Categories (with their subcategories)"),
+        "search": Search(label="Advanced Akeneo search (JSON)"),
     }
 
 
 SCHEMA: Schema = {
     "akeneo": {
-        "url": Url(),
-        "client_id": Text(),
-        "secret": Secret(),
-        "username": Text(),
-        "password": Secret(),
+        "url": Url(label="URL", help="e.g. https://pim.example.com", required=True),
+        "client_id": Text(label="Client id", required=True),
+        "secret": Secret(label="Secret", required=True),
+        "username": Text(label="Username", required=True),
+        "password": Secret(label="Password", required=True),
         # The read timeout of one request, in seconds; connecting is given 5 s.
-        "timeout": Number(60.0, 1, 3600),
+        "timeout": Number(60.0, 1, 3600, label="Request timeout (s)"),
         # Calls made at once to this PIM: Akeneo allows 4 concurrent calls per connection and 10
         # per instance (API limits). A full product import fetches over as many streams; job 2
         # downloads as many media files at once.
-        "concurrency": Number(4, 1, 10, integer=True),
+        "concurrency": Number(
+            4, 1, 10, integer=True, label="Calls at once",
+            help="Akeneo allows 4 concurrent calls per connection (10 per instance); a full product "
+            "import fetches over as many streams, and job 2 downloads as many media files at once.",
+        ),
     },
     "mapping": {
-        "channel": Text(_MAPPING_DEFAULTS.channel, max_length=AKENEO_CODE_MAX),
-        "locales": StrMap(_MAPPING_DEFAULTS.locales),
-        "default_locale": Text(_MAPPING_DEFAULTS.default_locale, max_length=AKENEO_CODE_MAX),
+        "channel": Text(
+            _M.channel, max_length=AKENEO_CODE_MAX, required=True,
+            label="Channel", help="Its category tree becomes the catalog's tree.",
+        ),
+        "locales": StrMap(
+            _M.locales, label="Locales", help="One per line: Akeneo locale = xml:lang, e.g. en_US = en-US"
+        ),
+        "default_locale": Text(
+            _M.default_locale, max_length=AKENEO_CODE_MAX, required=True,
+            label="Default locale", help="Also written as x-default.",
+        ),
         # The catalog id is also the archive's catalogs/<catalog-id>/ folder.
-        "catalog_id": Text(_MAPPING_DEFAULTS.catalog_id, max_length=min(SFCC_ID_MAX, FILE_NAME_MAX)),
+        "catalog_id": Text(
+            _M.catalog_id, max_length=min(SFCC_ID_MAX, FILE_NAME_MAX), required=True,
+            label="Master catalog id", help="Products go here; categories too when no storefront is listed.",
+        ),
         # prefix + Akeneo code is an SFCC attribute-id (≤ 256).
         "attribute_prefix": Text(
-            _MAPPING_DEFAULTS.attribute_prefix, max_length=SFCC_ID_MAX - AKENEO_CODE_MAX
+            _M.attribute_prefix, max_length=SFCC_ID_MAX - AKENEO_CODE_MAX, label="Custom attribute prefix"
         ),
-        "system_attributes": StrMap(_MAPPING_DEFAULTS.system_attributes),
-        "link_types": StrMap(_MAPPING_DEFAULTS.link_types),
-        "recommendation_types": StrMap(_MAPPING_DEFAULTS.recommendation_types),
-        "quantified_types": StrMap(_MAPPING_DEFAULTS.quantified_types),
-        "custom_attributes": StrMap(_MAPPING_DEFAULTS.custom_attributes),
-        "custom_attribute_types": StrMap(_MAPPING_DEFAULTS.custom_attribute_types),
+        "system_attributes": StrMap(
+            _M.system_attributes, label="Attributes → system attributes", help="e.g. name = display-name"
+        ),
+        "link_types": StrMap(
+            _M.link_types, label="Association types → product link types", help="e.g. X_SELL = cross-sell"
+        ),
+        "recommendation_types": StrMap(
+            _M.recommendation_types, label="Association types → recommendation types",
+            help="SFCC's recommendationType values, e.g. X_SELL = 1 (wins over a link type)",
+        ),
+        "quantified_types": StrMap(
+            _M.quantified_types, label="Quantified association types → bundle or set",
+            help="Unlisted types make bundles, e.g. OUTFIT = set",
+        ),
+        "custom_attributes": StrMap(
+            _M.custom_attributes, label="Attributes → the storefront's custom attributes",
+            help="No definition is exported for these, e.g. color = color",
+        ),
+        "custom_attribute_types": StrMap(
+            _M.custom_attribute_types, label="Their types in SFCC",
+            help="Checked against the Akeneo type, e.g. color = string",
+        ),
         # Each names a folder of the archive: libraries/<id>/, sites/<id>/library/.
-        "content_library": Text(max_length=min(SFCC_ID_MAX, FILE_NAME_MAX)),
-        "content_site": Text(max_length=32),  # simpleType.Generic.NonEmptyString.32 (site-id)
-        "image_view_types": StrMap(),
-        "asset_view_types": StrMap(),
-        "model_mode": Choice(tuple(m.value for m in ModelImportMode), _MAPPING_DEFAULTS.model_mode.value),
-        "price_attribute": Text(_MAPPING_DEFAULTS.price_attribute, max_length=AKENEO_CODE_MAX),
+        "content_library": Text(
+            _M.content_library, max_length=min(SFCC_ID_MAX, FILE_NAME_MAX),
+            label="Shared content library", help="Its id, e.g. RefArchSharedLibrary",
+        ),
+        "content_site": Text(
+            _M.content_site, max_length=32,  # simpleType.Generic.NonEmptyString.32 (site-id)
+            label="Or the site whose private library", help="A site id, e.g. RefArch",
+        ),
+        "image_view_types": StrMap(
+            _M.image_view_types, label="Image attributes → view types", help="e.g. picture = large"
+        ),
+        "asset_view_types": StrMap(
+            _M.asset_view_types, label="Asset collection attributes → view types", help="e.g. gallery = large"
+        ),
+        "model_mode": Choice(
+            tuple(m.value for m in ModelImportMode), _M.model_mode.value, label="Product model import"
+        ),
+        "price_attribute": Text(
+            _M.price_attribute, max_length=AKENEO_CODE_MAX, required=True, label="Price attribute"
+        ),
         # The pricebook id names pricebooks/<id>.xml: the id with ".xml" stays a file name.
-        "pricebook_id_pattern": Text(_MAPPING_DEFAULTS.pricebook_id_pattern, max_length=FILE_NAME_MAX - 4),
+        "pricebook_id_pattern": Text(
+            _M.pricebook_id_pattern, max_length=FILE_NAME_MAX - 4, required=True,
+            label="Pricebook id", help="{currency} is the lower-case code.",
+        ),
         # A pricebook's display-name is a LocalizedString of at most 4,000 characters.
-        "pricebook_name_pattern": Text(_MAPPING_DEFAULTS.pricebook_name_pattern, max_length=4000),
-        "currencies": StrList(pattern=None, item_max=3),
-        "excluded_attributes": StrList(),
+        "pricebook_name_pattern": Text(
+            _M.pricebook_name_pattern, max_length=4000, required=True,
+            label="Pricebook name", help="{currency} is the upper-case code.",
+        ),
+        "currencies": StrList(
+            _M.currencies, pattern=None, item_max=3,
+            label="Currencies", help="Empty: every currency of the channel.",
+        ),
+        "excluded_attributes": StrList(tuple(sorted(_M.excluded_attributes)), label="Attributes not imported"),
     },
     "filters": {
         "products": _filters(100),
@@ -371,44 +461,83 @@ SCHEMA: Schema = {
         "product_models": _filters(100),
     },
     "delivery": {
-        "target": Choice(("local", "sfcc"), "local"),
-        "instance_url": Url(),
-        "client_id": Text(),
-        "client_secret": Secret(),
-        "token_url": Url(DEFAULT_TOKEN_URL),
-        "api_version": Text("v24_5"),
-        "import_mode": Choice(("merge", "replace", "update", "delete"), "merge"),
-        "keep_archive": Flag(False),
-        "request_timeout": Number(60.0, 1, 600),
-        "upload_timeout": Number(900.0, 10, 7200),
-        "poll_interval": Number(5.0, 0.1, 300),
-        "job_timeout": Number(3600.0, 10, 86400),
+        "target": Choice(
+            ("local", "sfcc"), "local", label="Deliver archives", radio=True,
+            labels=(("local", "Keep locally"), ("sfcc", "Import into an SFCC instance")),
+        ),
+        "instance_url": Url(label="Instance URL", help="https://<instance>.dx.commercecloud.salesforce.com"),
+        "client_id": Text(label="API client id"),
+        "client_secret": Secret(label="API client secret"),
+        "token_url": Url(_SFCC["token_url"], label="Token URL"),
+        "api_version": Text(_SFCC["api_version"], required=True, label="OCAPI version"),
+        "import_mode": Choice(
+            ("merge", "replace", "update", "delete"), _SFCC["import_mode"], label="Import mode"
+        ),
+        "keep_archive": Flag(
+            _SFCC["keep_archive"], label="Keep the archive on the instance after the import"
+        ),
+        # Set by a configuration file only: the page leaves these as they are.
+        "request_timeout": Number(_SFCC["request_timeout"], 1, 600, label="Request timeout (s)"),
+        "upload_timeout": Number(_SFCC["upload_timeout"], 10, 7200, label="Upload timeout (s)"),
+        "poll_interval": Number(_SFCC["poll_interval"], 0.1, 300, label="Poll the import every (s)"),
+        "job_timeout": Number(_SFCC["job_timeout"], 10, 86400, label="Wait for the import at most (s)"),
     },
     "import": {
         # More data errors than this fail the execution; null means no limit.
-        "error_threshold": Number(None, 0, 10**9, integer=True, nullable=True),
+        "error_threshold": Number(
+            None, 0, 10**9, integer=True, nullable=True, label="Data error threshold",
+            help="More data errors fail the execution. Empty: no limit.",
+        ),
         # A product import fails when none of the products and product models it read could be
         # imported, or when more than this percentage could not and at least `failed_minimum`
         # could not (a few bad records of a small catalog are a WARN); null: never on this count.
-        "failed_percent": Number(10, 0, 100, nullable=True),
-        "failed_minimum": Number(10, 1, 10**9, integer=True),
+        "failed_percent": Number(
+            10, 0, 100, nullable=True, label="Fail when more than this % of products fail",
+            help="Products and product models not imported for a data error. A product import in which "
+            "none could be imported also fails. Empty: never.",
+        ),
+        "failed_minimum": Number(
+            10, 1, 10**9, integer=True, label="…and at least this many",
+            help="A few bad products of a small catalog end WARN, not ERROR.",
+        ),
         # Archives larger than this are split (SFCC refuses site imports over 200 MB).
-        "archive_max_mb": Number(190, 1, 10_240, integer=True),
+        "archive_max_mb": Number(190, 1, 10_240, integer=True, label="Split archives above (MB)"),
         # A media file (image or asset) larger than this is a data error, refused while it
         # streams: a 300 MB "image" is never archived nor shipped.
-        "media_max_mb": Number(50, 1, 10_240, integer=True),
+        "media_max_mb": Number(
+            50, 1, 10_240, integer=True, label="Largest media file (MB)",
+            help="A larger image or asset file is a data error; the others are still imported.",
+        ),
     },
     # Where categories and assignments go (jobs.transform.sites): products always go to
     # mapping.catalog_id, the master catalog; with no storefront, categories go there too.
     "catalogs": {
-        "storefronts": Storefronts(),
-        "write_categories": Flag(True),
-        "categories_online": Flag(True),
-        "primary_category": Flag(True),
-        "category_positions": Flag(True),
-        "removed_products": Choice(tuple(m.value for m in RemovedProducts), RemovedProducts.OFFLINE.value),
+        "storefronts": Storefronts(
+            label="Storefront catalogs",
+            help="One per line: storefront catalog id = Akeneo category code, e.g. "
+            "storefront-catalog-en = site_en. The category's children become the catalog's top-level "
+            "categories. Empty: one site, categories in the master catalog.",
+        ),
+        "write_categories": Flag(
+            True, label="Write categories", help="Off: only assignments, to existing categories."
+        ),
+        "categories_online": Flag(True, label="Categories online"),
+        "primary_category": Flag(
+            True, label="First category is primary", help="Per catalog, in Akeneo's order."
+        ),
+        "category_positions": Flag(True, label="Category position from Akeneo's order"),
+        "removed_products": Choice(
+            tuple(m.value for m in RemovedProducts), RemovedProducts.OFFLINE.value,
+            label="Products no longer exported",
+            help="Disabled, deleted or moved out of scope in Akeneo since the last import to this target.",
+            labels=(
+                ("offline", "Set offline, remove their assignments (merge)"),
+                ("delete", "Delete from the master catalog (replace)"),
+                ("keep", "Leave them as they are"),
+            ),
+        ),
     },
-}
+}  # fmt: skip
 
 
 def _defaults(schema: Schema) -> dict:
@@ -462,6 +591,15 @@ def leaf_paths(schema: Schema = SCHEMA, prefix: str = "") -> list[str]:
     return paths
 
 
+def kind_of(path: str) -> Kind:
+    """The kind (and the words) of the field at a dotted path."""
+    return get_path(SCHEMA, path)
+
+
+# Dotted paths of the values that are encrypted at rest and never shown back.
+SECRET_PATHS = tuple(path for path in leaf_paths() if isinstance(kind_of(path), Secret))
+
+
 def normalize(document) -> tuple[dict, list[str]]:
     """The document with defaults filled in, and every problem found (empty when valid)."""
     problems = Problems()
@@ -493,9 +631,10 @@ def _clean_section(schema: Schema, values, prefix: str, problems: Problems) -> d
 
 def _check_across(document: dict, problems: Problems) -> None:
     """The checks one field cannot make alone."""
-    for name in ("url", "client_id", "secret", "username", "password"):
-        if not document["akeneo"][name] and not problems.about(f"akeneo.{name}"):
-            problems.add(f"akeneo.{name}", "required")
+    for name, kind in SCHEMA["akeneo"].items():
+        path = f"akeneo.{name}"
+        if getattr(kind, "required", False) and not document["akeneo"][name] and not problems.about(path):
+            problems.add(path, "required")
     for name, messages in mapping_config(document["mapping"]).validate().items():
         for message in messages:
             problems.add(f"mapping.{name}", message)
@@ -534,40 +673,30 @@ def _check_filters(document: dict, problems: Problems) -> None:
         )
 
 
+_type_hints = functools.cache(typing.get_type_hints)
+
+
+def plain_config(cls, section: dict, **given):
+    """The dataclass `cls` from a normalized section that has one value per field of it (the
+    schema's tests check that they match), each made what the field's type says: a tuple, a
+    frozenset, an enum member, a float… `given` are fields built otherwise."""
+    hints = _type_hints(cls)
+    values = {}
+    for item in dataclasses.fields(cls):
+        if item.name in given:
+            values[item.name] = given[item.name]
+            continue
+        value, kind = section[item.name], typing.get_origin(hints[item.name]) or hints[item.name]
+        values[item.name] = kind(value) if isinstance(kind, type) and value is not None else value
+    return cls(**values)
+
+
 def mapping_config(mapping: dict) -> MappingConfig:
     """The transforms' `MappingConfig` from a normalized `mapping` section."""
-    return MappingConfig(
-        channel=mapping["channel"],
-        locales=dict(mapping["locales"]),
-        default_locale=mapping["default_locale"],
-        catalog_id=mapping["catalog_id"],
-        attribute_prefix=mapping["attribute_prefix"],
-        system_attributes=dict(mapping["system_attributes"]),
-        link_types=dict(mapping["link_types"]),
-        recommendation_types=dict(mapping["recommendation_types"]),
-        quantified_types=dict(mapping["quantified_types"]),
-        custom_attributes=dict(mapping["custom_attributes"]),
-        custom_attribute_types=dict(mapping["custom_attribute_types"]),
-        content_library=mapping["content_library"],
-        content_site=mapping["content_site"],
-        image_view_types=dict(mapping["image_view_types"]),
-        asset_view_types=dict(mapping["asset_view_types"]),
-        model_mode=ModelImportMode(mapping["model_mode"]),
-        price_attribute=mapping["price_attribute"],
-        pricebook_id_pattern=mapping["pricebook_id_pattern"],
-        pricebook_name_pattern=mapping["pricebook_name_pattern"],
-        currencies=tuple(mapping["currencies"]),
-        excluded_attributes=frozenset(mapping["excluded_attributes"]),
-    )
+    return plain_config(MappingConfig, mapping)
 
 
 def catalog_layout(catalogs: dict) -> CatalogLayout:
     """The `CatalogLayout` from a normalized `catalogs` section."""
-    return CatalogLayout(
-        storefronts=tuple(Storefront(s["catalog_id"], s["category"]) for s in catalogs["storefronts"]),
-        write_categories=catalogs["write_categories"],
-        categories_online=catalogs["categories_online"],
-        primary_category=catalogs["primary_category"],
-        category_positions=catalogs["category_positions"],
-        removed_products=RemovedProducts(catalogs["removed_products"]),
-    )
+    storefronts = tuple(Storefront(s["catalog_id"], s["category"]) for s in catalogs["storefronts"])
+    return plain_config(CatalogLayout, catalogs, storefronts=storefronts)

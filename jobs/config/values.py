@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from jobs.config.schema import catalog_layout, mapping_config
+from jobs.config.schema import catalog_layout, mapping_config, plain_config
 from jobs.transform.config import MappingConfig
 from jobs.transform.sites import CatalogLayout
 
@@ -133,22 +133,13 @@ class ImportSettings:
     @classmethod
     def from_document(cls, document: dict, *, version: int) -> ImportSettings:
         """From a normalized document whose secrets are in clear."""
-        akeneo = document["akeneo"]
         mapping = mapping_config(document["mapping"])
         filters = document["filters"]
         delivery = dict(document["delivery"])
         if delivery["target"] == "local":
             delivery = {"target": "local"}
         return cls(
-            akeneo=AkeneoConnection(
-                url=akeneo["url"],
-                client_id=akeneo["client_id"],
-                secret=akeneo["secret"],
-                username=akeneo["username"],
-                password=akeneo["password"],
-                timeout=float(akeneo["timeout"]),
-                concurrency=int(akeneo["concurrency"]),
-            ),
+            akeneo=plain_config(AkeneoConnection, document["akeneo"]),
             mapping=mapping,
             product_filters=Filters.from_section(
                 filters["products"], for_models=False, imported_locales=mapping.locales

@@ -115,11 +115,13 @@ def test_it_refuses_a_long_catalog_id_on_the_page_at_its_field(client, users):
 
     config.save(config.default_document(), comment="first")
     client.force_login(users["admin"])
-    response = client.post(reverse("config"), form_data(catalog_id="c" * 300, channel="e" * 5000))
+    response = client.post(
+        reverse("config"), form_data(mapping_catalog_id="c" * 300, mapping_channel="e" * 5000)
+    )
     assert response.status_code == 400
     errors = response.context["form"].errors
-    assert errors["catalog_id"] == ["must be at most 255 characters (this one has 300)"]
-    assert errors["channel"] == ["must be at most 100 characters (this one has 5,000)"]
+    assert errors["mapping_catalog_id"] == ["must be at most 255 characters (this one has 300)"]
+    assert errors["mapping_channel"] == ["must be at most 100 characters (this one has 5,000)"]
     assert ConfigVersion.objects.count() == 1
 
 

@@ -123,9 +123,9 @@ def test_it_answers_test_connection_with_what_the_token_url_sent(client, users, 
         reverse("config_test_sfcc"),
         form_data(
             delivery_target="sfcc",
-            sfcc_instance_url=html_server,
-            sfcc_token_url=f"{html_server}/token-html",
-            sfcc_client_secret="typed-secret",
+            delivery_instance_url=html_server,
+            delivery_token_url=f"{html_server}/token-html",
+            delivery_client_secret="typed-secret",
         ),
     )
     assert response.status_code == 200
