@@ -30,7 +30,7 @@ class Faults:
     refresh_fails: int = 0  # refuse the next N refresh-token grants (a fresh login still works)
     down: bool = False  # every API request answers 503 until cleared
     rate_limit: float = 0.0  # API requests a second; over it → 429 with Retry-After: 1
-    latency: float = 0.0  # seconds of every API call
+    latency: float = 0.0  # seconds every API call takes to be answered, the demo's own work included
     latency_per_item: float = 0.0  # seconds more per item of a list page
     media_latency: float = 0.0  # seconds before a media download's first byte
     media_bandwidth: float = 0.0  # bytes a second of a media download; 0: as fast as it goes

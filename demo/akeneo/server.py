@@ -274,12 +274,15 @@ class DemoAkeneoServer:
         headers = {"Retry-After": f"{self.faults.faults.retry_after:g}"}
         return json_response({"code": 429, "message": "Too many requests"}, 429, headers)
 
-    def delay(self, req: Request, response: Response) -> None:
-        """The latency of a PIM over a network, slept in the request's thread."""
+    def delay(self, req: Request, response: Response, began: float) -> None:
+        """The latency of a PIM over a network, slept in the request's thread: the answer
+        leaves `latency` after the request came in (`began`, time.monotonic()), the demo's own
+        work included, as a PIM's answer time includes its own work."""
         if not req.path.startswith("/api/") or response.reset:
             return
         f = self.faults.faults
         wait = f.media_latency if response.media else f.latency + f.latency_per_item * response.items
+        wait -= time.monotonic() - began
         if wait > 0:
             self.sleep(wait)
 
@@ -915,6 +918,7 @@ class _Handler(BaseHTTPRequestHandler):
                 released = True
                 app.faults.leave()
 
+        began = time.monotonic()
         try:
             try:
                 response = app.dispatch(req)
@@ -922,7 +926,7 @@ class _Handler(BaseHTTPRequestHandler):
                 response = json_response(
                     {"code": 500, "message": f"Internal error: {type(exc).__name__}"}, 500
                 )
-            app.delay(req, response)
+            app.delay(req, response, began)
             if response.reset:
                 leave()
                 self._reset()

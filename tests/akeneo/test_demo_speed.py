@@ -36,7 +36,10 @@ def test_it_sleeps_the_latency_of_a_call_plus_each_item(server, sleeps):
     server.faults.set(latency=0.15, latency_per_item=0.002)
     assert get(client, f"{API}/products", {"limit": 30}).status_code == 200
     assert get(client, f"{API}/channels").status_code == 200
-    assert sleeps == [pytest.approx(0.15 + 30 * 0.002), pytest.approx(0.15 + 2 * 0.002)]
+    # Each answer leaves its latency after the request came in: the demo's own work is part of it.
+    nominal = [0.15 + 30 * 0.002, 0.15 + 2 * 0.002]
+    assert len(sleeps) == 2
+    assert all(want - 0.05 < slept <= want for slept, want in zip(sleeps, nominal, strict=True))
 
 
 def test_it_sleeps_the_media_latency_then_paces_the_bytes(server, small_catalog, sleeps, tmp_path):
@@ -48,7 +51,7 @@ def test_it_sleeps_the_media_latency_then_paces_the_bytes(server, small_catalog,
     sleeps.clear()
     client.download_media(code, tmp_path / "image.jpg")
     assert (tmp_path / "image.jpg").read_bytes() == stored
-    assert sleeps[0] == pytest.approx(0.04)  # the media latency, not the API's
+    assert 0.02 < sleeps[0] <= 0.04  # the media latency (less the demo's own work), not the API's
     assert sum(sleeps[1:]) == pytest.approx(2.0)  # the size at the bandwidth: two seconds' worth
     assert len(sleeps) > 2  # paced in chunks, not one burst then a wait
 
