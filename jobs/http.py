@@ -66,6 +66,9 @@ class RetryPolicy:
     backoff_base: float = 0.5  # seconds before the 2nd try (before jitter); doubles each time
     max_sleep: float = 30.0  # cap of one wait, Retry-After included
     statuses: frozenset[int] = RETRYABLE_STATUSES
+    # 429s not counted as attempts while the client's other calls go through (a shared limit:
+    # the server is busy with this client, not refusing this request), at most this many more.
+    max_shared_waits: int = 60
 
     def backoff(self, attempt: int, rand: Callable[[], float] = random.random) -> float:
         """The wait after failed attempt `attempt` (1-based) without a `Retry-After`: the capped
@@ -179,12 +182,16 @@ class HttpSession:
         send: Callable[..., requests.Response] | None = None,
         idempotent: bool | None = None,
         timeout: tuple[float, float] | None = None,
+        progress: Callable[[], int] | None = None,
         **kwargs: Any,
     ) -> requests.Response:
         """Send with retries; return the answer that ends it (2xx, 3xx, a 4xx, a second 401), or
         raise `GaveUp`. `headers` may be a callable, asked before every attempt (a token that a
         `refresh` renewed). `refresh(response)` is called on the first 401 only. `send` makes one
-        attempt (default: the pooled session's `request`). Other keywords go to `send`."""
+        attempt (default: the pooled session's `request`). `progress()` counts the answers the
+        client's calls got (several threads sharing a limit): a 429 after which it moved is the
+        limit shared, not counted as an attempt (`RetryPolicy.max_shared_waits` at most). Other
+        keywords go to `send`."""
         send = send or self.session.request
         method = method.upper()
         path = urlsplit(url).path or "/"
@@ -193,7 +200,8 @@ class HttpSession:
         start = body.tell() if hasattr(body, "seek") and hasattr(body, "tell") else None
         attempts = self.retry.max_attempts
         refreshed = False
-        attempt = 0
+        attempt = shared_waits = 0
+        answered = progress() if progress is not None else 0
         while True:
             attempt += 1
             if start is not None:
@@ -229,6 +237,11 @@ class HttpSession:
             if status not in self.retry.statuses:
                 return response
             retry = repeatable or status in UNPROCESSED_STATUSES
+            if status == 429 and progress is not None:
+                answered, before = progress(), answered
+                if answered != before and shared_waits < self.retry.max_shared_waits:
+                    shared_waits += 1
+                    attempt -= 1  # other calls went through meanwhile: the limit is shared
             if not retry or attempt >= attempts:
                 raise GaveUp(
                     method=method, path=path, problem=f"HTTP {status}", attempts=attempt,

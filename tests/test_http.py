@@ -255,3 +255,32 @@ def test_a_get_whose_answer_was_cut_is_sent_again(server, recorder):
     server.script = [CLOSE]
     assert session(recorder).request("GET", f"{server.url}/x").ok
     assert len(server.seen) == 2
+
+
+def too_many():
+    return (429, {"Retry-After": "1"}, b"")
+
+
+def test_a_429_while_the_clients_other_calls_go_through_is_not_counted(server, recorder):
+    # Six refusals, more than the four attempts, but another thread's call was answered
+    # between each: the limit is shared, this request waits its turn and is not dropped.
+    server.script = [too_many()] * 6
+    answered = iter(range(100))
+    response = session(recorder).request("GET", f"{server.url}/x", progress=lambda: next(answered))
+    assert response.status_code == 200 and len(server.seen) == 7
+
+
+def test_a_429_while_nothing_goes_through_counts_and_the_shared_waits_are_bounded(server, recorder):
+    server.script = [too_many()] * 10
+    with pytest.raises(GaveUp) as gave_up:
+        session(recorder).request("GET", f"{server.url}/x", progress=lambda: 0)
+    assert gave_up.value.attempts == 4 and len(server.seen) == 4
+
+    server.seen.clear()
+    server.script = [too_many()] * 20
+    answered = iter(range(100))
+    with pytest.raises(GaveUp):
+        session(recorder, max_shared_waits=3).request(
+            "GET", f"{server.url}/x", progress=lambda: next(answered)
+        )
+    assert len(server.seen) == 4 + 3

@@ -149,6 +149,7 @@ class AkeneoTransport:
         self._token_lock = threading.Lock()
         self._resume_at = 0.0  # monotonic: no call starts before (a 429's Retry-After)
         self._waited = threading.local()  # the `_resume_at` this thread has already waited for
+        self._answered = 0  # answers other than 429 to any thread: the calls are going through
 
     def __repr__(self) -> str:
         return f"AkeneoTransport({self.base_url!r}, {self.credentials!r})"
@@ -260,7 +261,7 @@ class AkeneoTransport:
                 response = self.http.request(
                     method, url, params=params, json=json, auth=auth, stream=stream, allow_redirects=False,
                     headers=lambda: self._headers(with_token), send=self._one_call, idempotent=True,
-                    refresh=self._relogin_after_401 if with_token else None,
+                    refresh=self._relogin_after_401 if with_token else None, progress=self._progress,
                 )  # fmt: skip
             except GaveUp as gave_up:
                 raise self._gave_up(gave_up) from gave_up.__cause__
@@ -298,7 +299,12 @@ class AkeneoTransport:
         _give_back_on_close(response, self.slots) if kwargs.get("stream") else self.slots.give_back()
         if response.status_code == 429:
             self._slow_down(in_flight, parse_retry_after(response.headers.get("Retry-After")))
+        else:
+            self._answered += 1
         return response
+
+    def _progress(self) -> int:
+        return self._answered
 
     def _gave_up(self, gave_up: GaveUp) -> AkeneoError:
         """The error of a request the helper stopped retrying: the last answer, or no answer."""
