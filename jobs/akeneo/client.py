@@ -18,10 +18,11 @@ import os
 import tempfile
 import threading
 from collections import OrderedDict, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from jobs.akeneo.errors import (
@@ -38,7 +39,13 @@ API = "/api/rest/v1"
 PAGE_SIZE = 100  # Akeneo's maximum; more answers 422
 CHUNK = 1024 * 1024
 UUID_CACHE_SIZE = 50_000  # uuid → identifier of associated products (products-uuid servers)
+# Pages a listing holds back while it gathers the associated uuids it cannot name yet, so that
+# one `uuid IN` search names those of several pages: a search per page (a few uuids each) would
+# double a listing's calls, and Akeneo allows only a few at once.
+HELD_PAGES = 8
 IDENTIFIER_TYPE = "pim_catalog_identifier"
+K = TypeVar("K")
+R = TypeVar("R")
 
 
 @dataclass(slots=True)
@@ -124,6 +131,17 @@ class AkeneoClient:
         self.close()
 
     # --- generic listing ------------------------------------------------------------------
+
+    def gather(self, calls: Mapping[K, Callable[[], R]]) -> dict[K, R]:
+        """Each call's result by key, the calls made at once up to this client's limit of
+        calls in flight (small lists: options of each attribute, variants of each family). The
+        first call that raised raises here, once the others have ended."""
+        if len(calls) <= 1 or self.transport.slots.limit <= 1:
+            return {key: call() for key, call in calls.items()}
+        workers = min(len(calls), self.transport.slots.limit)
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="akeneo-gather") as pool:
+            futures = {key: pool.submit(call) for key, call in calls.items()}
+        return {key: future.result() for key, future in futures.items()}
 
     def get(self, path: str, params: dict | None = None) -> dict:
         return self.transport.get_json(path, params)
@@ -290,9 +308,8 @@ class AkeneoClient:
         if attributes is not None and self.uses_uuids:
             attributes = sorted({*attributes, self.identifier_attribute})  # else trimmed away
         params = ListQuery(search, scope, locales, attributes).params()
-        for page in self.pages(self.products_path, params, search_after=True, with_count=with_count):
-            self._normalise_products(page.items)
-            yield page
+        pages = self.pages(self.products_path, params, search_after=True, with_count=with_count)
+        yield from self._named(pages, products=True)
 
     def products(self, search: dict | None = None, **kwargs) -> Iterator[dict]:
         for page in self.product_pages(search, **kwargs):
@@ -324,9 +341,8 @@ class AkeneoClient:
         with_count: bool = False,
     ) -> Iterator[Page]:
         params = ListQuery(search, scope, locales, attributes).params()
-        for page in self.pages(f"{API}/product-models", params, search_after=True, with_count=with_count):
-            self._normalise_associations(page.items)
-            yield page
+        pages = self.pages(f"{API}/product-models", params, search_after=True, with_count=with_count)
+        yield from self._named(pages, products=False)
 
     def product_models(self, search: dict | None = None, **kwargs) -> Iterator[dict]:
         for page in self.product_model_pages(search, **kwargs):
@@ -340,10 +356,35 @@ class AkeneoClient:
         self._normalise_associations([model])
         return model
 
+    def _named(self, pages: Iterable[Page], *, products: bool) -> Iterator[Page]:
+        """`pages` with products named by identifier (`_identify`) and associated products too:
+        pages are held back (at most HELD_PAGES) until a hundred associated uuids are unknown,
+        then one search names them all, cached for the next pages and the other streams."""
+        held: list[Page] = []
+        unknown: set[str] = set()
+        for page in pages:
+            if products:
+                self._identify(page.items)
+            held.append(page)
+            if self.uses_uuids:
+                unknown |= self._unknown_uuids(page.items)
+            if len(unknown) >= PAGE_SIZE or len(held) >= HELD_PAGES or not self.uses_uuids:
+                yield from self._rename(held)
+                held, unknown = [], set()
+        yield from self._rename(held)
+
     def _normalise_products(self, products: list[dict]) -> None:
+        """One answer's products, named as `_named` names a page's."""
+        self._identify(products)
+        self._normalise_associations(products)
+
+    def _normalise_associations(self, records: list[dict]) -> None:
+        list(self._rename([Page(records, 1)]))
+
+    def _identify(self, products: list[dict]) -> None:
         """products-uuid answers carry no `identifier`: it is read from the identifier
-        attribute's value. Then associations by uuid are renamed to identifiers. A record not in
-        the published shape is left as it is, for the transform to report."""
+        attribute's value, and each uuid is remembered as naming it. A record not in the
+        published shape is left as it is, for the transform to report."""
         products = [p for p in products if isinstance(p, dict)]
         if any("identifier" not in p for p in products):
             code = self.identifier_attribute
@@ -353,20 +394,28 @@ class AkeneoClient:
         for product in products:
             if isinstance(product.get("uuid"), str) and isinstance(product.get("identifier"), str):
                 self._remember_uuid(product["uuid"], product["identifier"])
-        self._normalise_associations(products)
 
-    def _normalise_associations(self, records: list[dict]) -> None:
-        """Akeneo 7 and SaaS name associated products by uuid (in products and in product
-        models): turn them into identifiers (an LRU cache, then one `uuid IN` search per 100
-        unknown uuids). A uuid no product answers for stays as it is."""
-        records = [r for r in records if isinstance(r, dict)]
+    def _unknown_uuids(self, records: list[dict]) -> set[str]:
         with self._uuid_lock:
-            wanted = {u for r in records for u in _associated_uuids(r) if u not in self._uuid_identifiers}
+            return {
+                u for r in records if isinstance(r, dict)
+                for u in _associated_uuids(r) if u not in self._uuid_identifiers
+            }  # fmt: skip
+
+    def _rename(self, pages: list[Page]) -> Iterator[Page]:
+        """Akeneo 7 and SaaS name associated products by uuid (in products and in product
+        models): each becomes its identifier (the cache, then one `uuid IN` search per 100
+        still unknown: asked again here, as a later page or another stream may have named
+        some meanwhile). A uuid no product answers for stays as it is."""
+        wanted = {u for page in pages for u in self._unknown_uuids(page.items)}
         if wanted and self.uses_uuids:
             self._resolve_uuids(sorted(wanted))
-        with self._uuid_lock:  # fetch streams share the cache
-            for record in records:
-                _rename_associated_uuids(record, self._uuid_identifiers)
+        for page in pages:
+            with self._uuid_lock:  # fetch streams share the cache
+                for record in page.items:
+                    if isinstance(record, dict):
+                        _rename_associated_uuids(record, self._uuid_identifiers)
+            yield page
 
     def _resolve_uuids(self, uuids: list[str]) -> None:
         code = self.identifier_attribute

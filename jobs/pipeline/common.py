@@ -61,11 +61,10 @@ def attribute_options(ctx: StepContext) -> dict[str, list[dict]]:
     """The options of every select attribute, by attribute code, asked once per execution."""
     if "attribute_options" not in ctx.state:
         client = akeneo(ctx)
-        ctx.state["attribute_options"] = {
-            a["code"]: list(client.attribute_options(a["code"]))
-            for a in attributes(ctx)
-            if a.get("type") in SELECT_TYPES
-        }
+        codes = [a["code"] for a in attributes(ctx) if a.get("type") in SELECT_TYPES]
+        ctx.state["attribute_options"] = client.gather(
+            {code: lambda code=code: list(client.attribute_options(code)) for code in codes}
+        )
     return ctx.state["attribute_options"]
 
 
@@ -87,17 +86,21 @@ def record_labels(ctx: StepContext) -> dict[str, dict[str, dict[str, str]]]:
         client = akeneo(ctx)
         locales = list(import_settings(ctx).mapping.locales)
         entities = {a.get("reference_data_name") for a in attributes(ctx) if a.get("type") in ENTITY_TYPES}
-        found: dict[str, dict[str, dict[str, str]]] = {}
-        for entity in sorted(e for e in entities if isinstance(e, str) and e):
+
+        def labels(entity: str) -> dict[str, dict[str, str]] | None:
             try:
                 records = client.reference_entity_records(entity, locales=locales)
-                found[entity] = {
-                    r["code"]: labels_of(r) for r in records if isinstance(r, dict) and r.get("code")
-                }
+                return {r["code"]: labels_of(r) for r in records if isinstance(r, dict) and r.get("code")}
             except AkeneoNotFound:
-                ctx.data_error(
-                    entity, "Akeneo has no such reference entity; its links are written without labels"
-                )
+                return None
+
+        codes = sorted(e for e in entities if isinstance(e, str) and e)
+        found = client.gather({entity: lambda entity=entity: labels(entity) for entity in codes})
+        for entity in [e for e, labelled in found.items() if labelled is None]:
+            del found[entity]
+            ctx.data_error(
+                entity, "Akeneo has no such reference entity; its links are written without labels"
+            )
         ctx.state["record_labels"] = found
     return ctx.state["record_labels"]
 

@@ -62,6 +62,28 @@ PRODUCTS = Kind("products", _product_key)
 PRODUCT_MODELS = Kind("product models", _model_key)
 
 
+@dataclass(frozen=True)
+class Plan:
+    """How a listing is read: its ranges (one: a single unfiltered listing) and their count."""
+
+    ranges: list[UpdatedRange]
+    total: int
+
+
+def plan_listing(
+    client: AkeneoClient, kind: Kind, search: dict | None, *, streams: int, until: datetime
+) -> Plan:
+    """The ranges of a listing, found by counting (`jobs.akeneo.ranges.plan`): a few rounds of
+    calls, which a step can make while it reads the catalog's structure."""
+    path = kind.path(client)
+
+    def count_before(moment: datetime) -> int:
+        return client.count(path, ListQuery(search=UpdatedRange(None, moment).search(search)).params())
+
+    ranges, total = plan(count_before, until=_utc(until), streams=streams, page_size=client.page_size)
+    return Plan(ranges, total)
+
+
 @contextmanager
 def listing(
     client: AkeneoClient,
@@ -73,14 +95,14 @@ def listing(
     until: datetime,
     workdir: Path,
     log: Callable[[str], None],
+    planned: Plan | None = None,
 ) -> Iterator[Iterator[Page]]:
+    """The listing's pages; `planned`: its ranges, found beforehand by `plan_listing` with the
+    same `search`, `streams` and `until`."""
     until = _utc(until)
-    path = kind.path(client)
-
-    def count_before(moment: datetime) -> int:
-        return client.count(path, ListQuery(search=UpdatedRange(None, moment).search(search)).params())
-
-    ranges, total = plan(count_before, until=until, streams=streams, page_size=client.page_size)
+    if planned is None:
+        planned = plan_listing(client, kind, search, streams=streams, until=until)
+    ranges, total = planned.ranges, planned.total
     if len(ranges) == 1:
         with Prefetch(kind.pages(client, search, {**query, "with_count": True})) as pages:
             yield pages

@@ -20,6 +20,7 @@ import json
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -30,7 +31,7 @@ from jobs.config.values import akeneo_datetime
 from jobs.context import StepContext
 from jobs.models import JobExecution, Watermark
 from jobs.pipeline import common, removals
-from jobs.pipeline.partitioned import PRODUCT_MODELS, PRODUCTS, listing
+from jobs.pipeline.partitioned import PRODUCT_MODELS, PRODUCTS, listing, plan_listing
 from jobs.sfcc.delivery import delivery_target
 from jobs.sfcc.records import CatalogHeader, CategoryAssignment, Mode, Product
 from jobs.sfcc.xml import CatalogWriter, InvalidRecordError, PricebookWriter
@@ -95,7 +96,13 @@ class Export:
         options = common.attribute_options(ctx)
         families = list(client.families())
         self.families = {f["code"].lower() for f in families}
-        variants = [v for f in families for v in client.family_variants(f["code"])]
+        variants = [
+            variant
+            for found in client.gather(
+                {f["code"]: lambda code=f["code"]: list(client.family_variants(code)) for f in families}
+            ).values()
+            for variant in found
+        ]
         channel = common.channel(ctx)
         self.transformer = ProductTransformer(
             self.config, attributes, options, variants, {},
@@ -351,13 +358,31 @@ def export_products_full(ctx: StepContext) -> None:
         "workdir": ctx.workdir,
         "log": ctx.info,
     }
+    model_search = settings.model_filters.akeneo_search(channel=channel)
+    product_search = settings.product_filters.akeneo_search(channel=channel)
     with ExitStack() as stack, _fewer_collections():
+        # The listings' ranges are counted while the structure is read (their calls share
+        # the client's limit): the counting rounds overlap instead of waiting their turn.
+        planner = stack.enter_context(ThreadPoolExecutor(max_workers=2, thread_name_prefix="akeneo-plan"))
+        plans = {
+            kind: planner.submit(
+                plan_listing, client, kind, search, streams=split["streams"], until=split["until"]
+            )
+            for kind, search in ((PRODUCT_MODELS, model_search), (PRODUCTS, product_search))
+        }
         export = Export(ctx, stack)
-        model_search = settings.model_filters.akeneo_search(channel=channel)
-        with listing(client, PRODUCT_MODELS, model_search, query=export.query(), **split) as pages:
+        with listing(
+            client,
+            PRODUCT_MODELS,
+            model_search,
+            query=export.query(),
+            planned=plans[PRODUCT_MODELS].result(),
+            **split,
+        ) as pages:
             roots = export.models(pages)
-        product_search = settings.product_filters.akeneo_search(channel=channel)
-        with listing(client, PRODUCTS, product_search, query=export.query(), **split) as pages:
+        with listing(
+            client, PRODUCTS, product_search, query=export.query(), planned=plans[PRODUCTS].result(), **split
+        ) as pages:
             export.products(pages)
         export.write_masters(roots)
         export.remove()

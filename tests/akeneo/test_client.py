@@ -40,8 +40,9 @@ def test_it_pages_every_product_with_search_after(server, small_catalog, recorde
 def test_it_logs_in_again_when_the_token_expires_mid_paging(server, small_catalog, recorder):
     client = make_client(server, recorder)
     seen = []
-    for page in client.product_pages():
-        seen += [p["identifier"] for p in page.items]
+    # The raw pages: product_pages may hold a few back to name their associations at once.
+    for page in client.pages(client.products_path, search_after=True):
+        seen += [p["uuid"] for p in page.items]
         if page.number == 2:
             server.expire_tokens()
     assert len(seen) == 400
@@ -54,7 +55,7 @@ def test_it_refreshes_the_token_before_it_expires(small_catalog, recorder):
     try:
         client = make_client(server, recorder)
         seen = 0
-        for page in client.product_pages():
+        for page in client.pages(client.products_path, search_after=True):  # the raw pages
             seen += len(page.items)
             recorder.now += 120  # the fake clock passes the token's lifetime between pages
         assert seen == 400
@@ -305,3 +306,35 @@ def test_it_refuses_a_closed_port_fast(recorder):
     with pytest.raises(AkeneoConnectionError):
         client.test_connection()
     assert len(recorder.sleeps) == 1
+
+
+def test_gather_makes_its_calls_at_once_up_to_the_limit_and_raises_the_first_failure():
+    import threading
+
+    from jobs.akeneo.client import AkeneoClient
+
+    client = AkeneoClient("https://pim.example.com", client_id="c", secret="s", username="u", password="p",
+                          concurrency=3)  # fmt: skip
+    lock, running, most = threading.Lock(), [0], [0]
+    barrier = threading.Barrier(3, timeout=5)  # three calls must be out together, or this times out
+
+    def call(number: int) -> int:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        if number < 3:
+            barrier.wait()
+        with lock:
+            running[0] -= 1
+        return number * 10
+
+    assert client.gather({n: lambda n=n: call(n) for n in range(7)}) == {n: n * 10 for n in range(7)}
+    assert most[0] == 3
+
+    def failing(number: int) -> int:
+        if number == 2:
+            raise AkeneoNotFound("no such list", status=404, path="/x")
+        return number
+
+    with pytest.raises(AkeneoNotFound):
+        client.gather({n: lambda n=n: failing(n) for n in range(5)})
