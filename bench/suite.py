@@ -28,7 +28,7 @@ class Sizes:
 LATENCY = 0.15  # seconds a call: a PIM over a network (100–500 ms a page is common)
 CALLS_AT_ONCE = 4  # Akeneo's limit per connection (Good practices, "Maximum Concurrent API Calls")
 
-FULL = Sizes(products=250_000, small_products=50_000, executions=100_000)
+FULL = Sizes(products=250_000, small_products=50_000, executions=1_000_000)
 QUICK = Sizes(products=20_000, small_products=5_000, executions=10_000, images=400)
 
 

@@ -42,7 +42,7 @@ UUID_CACHE_SIZE = 50_000  # uuid → identifier of associated products (products
 # Pages a listing holds back while it gathers the associated uuids it cannot name yet, so that
 # one `uuid IN` search names those of several pages: a search per page (a few uuids each) would
 # double a listing's calls, and Akeneo allows only a few at once.
-HELD_PAGES = 8
+HELD_PAGES = 4
 IDENTIFIER_TYPE = "pim_catalog_identifier"
 K = TypeVar("K")
 R = TypeVar("R")
