@@ -97,3 +97,24 @@ def test_it_records_an_audit_entry_and_refuses_an_unknown_action(users, no_enque
     with pytest.raises(ValueError, match="Unknown audit action 'launch'"):
         audit.record(user=None, action="launch")
     assert JobExecution.objects.filter(pk=execution.pk).exists()
+
+
+def test_console_views_change_state_only_through_the_engines_services():
+    """No view writes a model itself: each change goes through a service (jobs.services,
+    jobs.config, jobs.accounts, jobs.operations.changes), which writes its audit entry too."""
+    import re
+    from pathlib import Path
+
+    writes = re.compile(
+        r"\.(save|delete|update|update_or_create|get_or_create|bulk_create|issue)\(|objects\.create\("
+    )
+    views = Path(__file__).resolve().parents[1] / "console" / "views"
+    found = [
+        f"{path.name}:{number}: {line.strip()}"
+        for path in sorted(views.glob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if writes.search(line)
+        and not line.lstrip().startswith("#")
+        and "config.save(" not in line  # jobs.config.save: the configuration's service
+    ]
+    assert found == []

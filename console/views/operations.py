@@ -2,7 +2,6 @@
 Chains and Alerts tab."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,9 +9,7 @@ from django.views.decorators.http import require_POST
 
 from console.operations_forms import AlertForm, ChainForm, OperationsSettingsForm
 from console.views.common import get_job_or_404, require, role_required
-from jobs import audit
-from jobs.models import AuditEntry
-from jobs.operations import chains, report
+from jobs.operations import chains, changes, report
 from jobs.operations.models import JobAlertRule, JobChain, OperationsSettings
 
 
@@ -51,16 +48,9 @@ def operations_settings(request):
     form = OperationsSettingsForm(request.POST)
     if not form.is_valid():
         return _report_page(request, form, status=400)
-    with transaction.atomic():
-        OperationsSettings.objects.update_or_create(pk=1, defaults=form.cleaned_data)
-        _audit(request.user, "", f"Report and retention settings: {_describe(form.cleaned_data)}")
+    changes.settings_save(request.user, form.cleaned_data)
     messages.success(request, "Report and retention settings saved.")
     return redirect("status_report")
-
-
-def _describe(data: dict) -> str:
-    recipients = data["report_recipients"] or "nobody"
-    return f"report to {recipients}; keep {data['retention_days']} days, at least {data['retention_keep']} per job"
 
 
 # --- a job's Chains and Alerts tab -------------------------------------------------------
@@ -98,9 +88,7 @@ def job_chain_add(request, job_id):
     if form.is_valid():
         target = form.cleaned_data["target"]
         try:
-            with transaction.atomic():
-                chains.chain_add(source=job.id, target=target, user=request.user)
-                _audit(request.user, job.id, f"Chain added: {target} starts after {job.id} ends OK or WARN")
+            changes.chain_add(request.user, source=job.id, target=target)
         except chains.ChainInvalid as exc:
             form.add_error("target", str(exc))
     if form.errors:
@@ -115,10 +103,7 @@ def job_chain_toggle(request, job_id, chain_id):
     require(request.user, "schedule")
     job = get_job_or_404(job_id)
     chain = get_object_or_404(JobChain, pk=chain_id, source_job=job.id)
-    chain.enabled = not chain.enabled
-    with transaction.atomic():
-        chain.save(update_fields=["enabled"])
-        _audit(request.user, job.id, f"Chain {chain} {'enabled' if chain.enabled else 'disabled'}")
+    changes.chain_toggle(request.user, chain)
     messages.success(request, f"Chain {chain} {'enabled' if chain.enabled else 'disabled'}.")
     return redirect("job_operations", job.id)
 
@@ -129,9 +114,7 @@ def job_chain_delete(request, job_id, chain_id):
     require(request.user, "schedule")
     job = get_job_or_404(job_id)
     chain = get_object_or_404(JobChain, pk=chain_id, source_job=job.id)
-    with transaction.atomic():
-        chain.delete()
-        _audit(request.user, job.id, f"Chain removed: {chain}")
+    changes.chain_remove(request.user, chain)
     messages.success(request, f"Chain {chain} removed.")
     return redirect("job_operations", job.id)
 
@@ -144,18 +127,6 @@ def job_alerts(request, job_id):
     form = AlertForm(request.POST)
     if not form.is_valid():
         return _operations_page(request, job, alert_form=form, status=400)
-    data = form.cleaned_data
-    with transaction.atomic():
-        JobAlertRule.objects.update_or_create(job_id=job.id, defaults=data)
-        hanging = (
-            f"hanging after {data['hanging_minutes']} min"
-            if data["hanging_minutes"]
-            else "no hanging threshold"
-        )
-        _audit(request.user, job.id, f"Alerts: e-mails to {data['recipients'] or 'nobody'}; {hanging}")
+    changes.alerts_save(request.user, job.id, form.cleaned_data)
     messages.success(request, f"Alerts of {job.id} saved.")
     return redirect("job_operations", job.id)
-
-
-def _audit(user, job_id: str, message: str) -> None:
-    audit.record(user=user, action=AuditEntry.Action.CONFIGURE, job_id=job_id, message=message)

@@ -11,15 +11,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from console.operations_forms import ApiClientForm, TokenForm
 from console.views.common import require, role_required
-from jobs import audit
-from jobs.models import AuditEntry
+from jobs.operations import changes
 from jobs.operations.models import ApiClient, ApiToken
 from jobs.roles import capabilities
 
@@ -34,8 +32,8 @@ def tokens(request):
             "An API token acts with your role, and your account has none: it would open nothing."
         )
     if request.method == "POST" and form.is_valid():
-        row, created = ApiToken.issue(
-            user=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+        _, created = changes.token_issue(
+            request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
         )
         # Rendered here, not after a redirect: the token must not pass through the session.
         form = TokenForm()
@@ -55,7 +53,7 @@ def tokens(request):
 @login_required
 def token_revoke(request, token_id):
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
-    token.delete()
+    changes.token_revoke(token)
     messages.success(request, f"Token {token.name} revoked: it no longer opens the API.")
     return redirect("tokens")
 
@@ -67,16 +65,9 @@ def api_clients(request):
     created = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        with transaction.atomic():
-            client, secret = ApiClient.issue(
-                name=data["name"], role=data["role"], days=data["days"], user=request.user
-            )
-            audit.record(
-                user=request.user,
-                action=AuditEntry.Action.CONFIGURE,
-                message=f"API client {client.name} ({client.client_id}) created: role {client.role}, "
-                f"expires {client.expires:%Y-%m-%d}",
-            )
+        client, secret = changes.api_client_issue(
+            request.user, name=data["name"], role=data["role"], days=data["days"]
+        )
         # Rendered here, not after a redirect: the secret must not pass through the session.
         created = {"client": client, "secret": secret}
         form = ApiClientForm()
@@ -97,14 +88,6 @@ def api_client_revoke(request, client_pk):
     require(request.user, "configure")
     client = get_object_or_404(ApiClient, pk=client_pk)
     # Revoking twice changes nothing and records nothing.
-    if client.revoked is None:
-        with transaction.atomic():
-            ApiClient.objects.filter(pk=client.pk).update(revoked=timezone.now())
-            client.access_tokens.all().delete()
-            audit.record(
-                user=request.user,
-                action=AuditEntry.Action.CONFIGURE,
-                message=f"API client {client.name} ({client.client_id}) revoked",
-            )
+    if changes.api_client_revoke(request.user, client):
         messages.success(request, f"API client {client.name} revoked: its tokens no longer open the API.")
     return redirect("api_clients")
