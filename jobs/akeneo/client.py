@@ -369,9 +369,11 @@ class AkeneoClient:
             if self.uses_uuids:
                 unknown |= self._unknown_uuids(page.items)
             if len(unknown) >= PAGE_SIZE or len(held) >= HELD_PAGES or not self.uses_uuids:
-                yield from self._rename(held)
+                self._rename([item for page in held for item in page.items])
+                yield from held
                 held, unknown = [], set()
-        yield from self._rename(held)
+        self._rename([item for page in held for item in page.items])
+        yield from held
 
     def _normalise_products(self, products: list[dict]) -> None:
         """One answer's products, named as `_named` names a page's."""
@@ -379,7 +381,7 @@ class AkeneoClient:
         self._normalise_associations(products)
 
     def _normalise_associations(self, records: list[dict]) -> None:
-        list(self._rename([Page(records, 1)]))
+        self._rename(records)
 
     def _identify(self, products: list[dict]) -> None:
         """products-uuid answers carry no `identifier`: it is read from the identifier
@@ -402,20 +404,18 @@ class AkeneoClient:
                 for u in _associated_uuids(r) if u not in self._uuid_identifiers
             }  # fmt: skip
 
-    def _rename(self, pages: list[Page]) -> Iterator[Page]:
+    def _rename(self, records: list[dict]) -> None:
         """Akeneo 7 and SaaS name associated products by uuid (in products and in product
         models): each becomes its identifier (the cache, then one `uuid IN` search per 100
         still unknown: asked again here, as a later page or another stream may have named
         some meanwhile). A uuid no product answers for stays as it is."""
-        wanted = {u for page in pages for u in self._unknown_uuids(page.items)}
+        wanted = self._unknown_uuids(records)
         if wanted and self.uses_uuids:
             self._resolve_uuids(sorted(wanted))
-        for page in pages:
-            with self._uuid_lock:  # fetch streams share the cache
-                for record in page.items:
-                    if isinstance(record, dict):
-                        _rename_associated_uuids(record, self._uuid_identifiers)
-            yield page
+        with self._uuid_lock:  # fetch streams share the cache
+            for record in records:
+                if isinstance(record, dict):
+                    _rename_associated_uuids(record, self._uuid_identifiers)
 
     def _resolve_uuids(self, uuids: list[str]) -> None:
         code = self.identifier_attribute
