@@ -64,10 +64,17 @@ MIDDLEWARE = [
 ROOT_URLCONF = "console.urls"
 WSGI_APPLICATION = "console.wsgi.application"
 
+# The console's rooms: each is a package holding its URLs, views, forms and templates
+# (console/<room>/templates/); the shared layout and partials are in templates/.
+CONSOLE_ROOMS = ("jobs", "history", "executions", "config", "operations", "accounts", "audit")
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [
+            BASE_DIR / "templates",
+            *(BASE_DIR / "console" / room / "templates" for room in CONSOLE_ROOMS),
+        ],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -8,7 +8,7 @@ import pytest
 from django import forms
 from django.urls import reverse
 
-from console.config_forms import ConfigForm
+from console.config.forms import ConfigForm
 from demo.akeneo.server import DemoAkeneoServer
 from demo.sfcc.server import DemoSfccServer
 from jobs import config
@@ -623,7 +623,7 @@ def test_it_asks_to_save_a_connection_before_loading_lists(admin, db):
 
 
 def test_the_form_takes_every_bound_and_length_from_the_schema():
-    from console.config_forms import PATHS
+    from console.config.forms import PATHS
     from jobs.config.schema import Choice, Flag, Number, Secret, Text, kind_of
 
     fields = ConfigForm().fields
@@ -647,7 +647,7 @@ def test_the_form_takes_every_bound_and_length_from_the_schema():
 
 
 def test_every_field_on_the_page_is_a_described_schema_field():
-    from console.config_forms import PATHS, SECTIONS, name_of
+    from console.config.forms import PATHS, SECTIONS, name_of
     from jobs.config.schema import kind_of, leaf_paths
 
     on_page = [path for _, _, groups in SECTIONS for _, paths in groups for path in paths]

@@ -100,21 +100,68 @@ def test_it_records_an_audit_entry_and_refuses_an_unknown_action(users, no_enque
 
 
 def test_console_views_change_state_only_through_the_engines_services():
-    """No view writes a model itself: each change goes through a service (jobs.services,
-    jobs.config, jobs.accounts, jobs.operations.changes), which writes its audit entry too."""
+    """No room's view or form, and no API view, writes a model itself: each change goes
+    through a service (jobs.services, jobs.config, jobs.accounts, jobs.operations.changes),
+    which writes its audit entry too."""
     import re
     from pathlib import Path
+
+    from django.conf import settings
 
     writes = re.compile(
         r"\.(save|delete|update|update_or_create|get_or_create|bulk_create|issue)\(|objects\.create\("
     )
-    views = Path(__file__).resolve().parents[1] / "console" / "views"
+    console = Path(__file__).resolve().parents[1] / "console"
+    modules = [console / "runs.py", console / "common.py", *sorted((console / "api").glob("*.py"))]
+    for room in settings.CONSOLE_ROOMS:
+        modules += sorted((console / room).glob("*.py"))
+    assert len(modules) > 2 + len(settings.CONSOLE_ROOMS)  # the rooms were found
     found = [
-        f"{path.name}:{number}: {line.strip()}"
-        for path in sorted(views.glob("*.py"))
+        f"{path.relative_to(console)}:{number}: {line.strip()}"
+        for path in modules
         for number, line in enumerate(path.read_text().splitlines(), start=1)
         if writes.search(line)
         and not line.lstrip().startswith("#")
         and "config.save(" not in line  # jobs.config.save: the configuration's service
     ]
+    assert found == []
+
+
+def test_every_room_of_the_console_is_listed_and_routed():
+    """A package under console/ with its own views is a room: its templates are found through
+    CONSOLE_ROOMS and its routes through the root URL map."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from console import urls
+
+    console = Path(__file__).resolve().parents[1] / "console"
+    rooms = {path.parent.name for path in console.glob("*/views.py")} - {"api"}
+    assert rooms == set(settings.CONSOLE_ROOMS)
+    included = {
+        getattr(p.urlconf_name, "__name__", "") for p in urls.urlpatterns if hasattr(p, "urlconf_name")
+    }
+    assert {f"console.{room}.urls" for room in rooms} <= included
+
+
+def test_a_rooms_templates_use_only_their_own_and_the_shared_ones():
+    """A room renders, extends and includes its own templates or the shared ones in templates/
+    (the layout and the partials), never another room's."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(__file__).resolve().parents[1]
+    named = re.compile(r'(?:extends|include) "([^"]+)"|"([a-z_]+/[a-z_]+\.html)"')
+    found = []
+    for room in settings.CONSOLE_ROOMS:
+        own = root / "console" / room / "templates"
+        sources = [*own.rglob("*.html"), *(root / "console" / room).glob("*.py")]
+        for path in sources:
+            for match in named.finditer(path.read_text()):
+                name = match.group(1) or match.group(2)
+                if not (own / name).is_file() and not (root / "templates" / name).is_file():
+                    found.append(f"{path.relative_to(root)} -> {name}")
     assert found == []

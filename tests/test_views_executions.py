@@ -4,7 +4,7 @@ Stop and Run again."""
 import pytest
 from django.urls import reverse
 
-from console.views.executions import LOG_SHOWN_BYTES
+from console.executions.views import LOG_SHOWN_BYTES
 from jobs.models import AuditEntry, DataError, ExecutionStatus, ExitStatus, JobExecution, StepExecution
 from tests.pages_fixtures import make_execution
 

@@ -1,8 +1,8 @@
-"""Reading an execution log for its page (console.logview): entries, folded details, the
+"""Reading an execution log for its page (console.executions.logview): entries, folded details, the
 first error and its known cause. Pure functions over text; the page tests are in
 test_views_executions.py."""
 
-from console import logview
+from console.executions import logview
 
 
 def test_it_reads_entries_with_their_level_step_time_and_detail():

@@ -15,7 +15,8 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from jobs.operations.models import ApiAccessToken, ApiClient
+from jobs.operations import changes
+from jobs.operations.models import ApiClient
 from jobs.roles import role_capabilities
 
 SCOPES = {"run": "jobs:run", "download": "logs:read"}
@@ -42,7 +43,7 @@ def access_token(request):
         return _error(
             400, "unsupported_grant_type", f"grant_type {grant!r} is not supported: use client_credentials."
         )
-    _, token, lifetime = ApiAccessToken.issue(client=client, seconds=settings.API_CLIENT_TOKEN_SECONDS)
+    _, token, lifetime = changes.access_token_issue(client, seconds=settings.API_CLIENT_TOKEN_SECONDS)
     return _no_store(
         JsonResponse(
             {

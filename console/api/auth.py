@@ -10,7 +10,6 @@ another site's request carry the header.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import wraps
 
 from django.contrib.auth.models import AnonymousUser
@@ -18,11 +17,9 @@ from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from jobs.operations import changes
 from jobs.operations.models import ApiAccessToken, ApiClient, ApiToken
 from jobs.roles import capabilities, role_capabilities
-
-# last_used is written at most this often per token or client, not on every call.
-LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -62,7 +59,7 @@ def token_user(token: str):
     row = ApiToken.objects.select_related("user").filter(token_hash=ApiToken.digest(token)).first()
     if row is None or not row.opens_for(row.user):
         return None
-    _touch(ApiToken, row)
+    changes.note_use(row)
     return row.user
 
 
@@ -72,7 +69,7 @@ def token_client(token: str) -> ApiClient | None:
     row = ApiAccessToken.objects.select_related("client").filter(token_hash=ApiToken.digest(token)).first()
     if row is None or row.expires <= timezone.now() or not row.client.is_usable:
         return None
-    _touch(ApiClient, row.client)
+    changes.note_use(row.client)
     return row.client
 
 
@@ -85,12 +82,6 @@ def caller_of(request) -> Caller | None:
         return Caller(user, None, capabilities(user)) if user is not None else None
     client = token_client(token)
     return Caller(None, client, role_capabilities(client.role)) if client is not None else None
-
-
-def _touch(model, row) -> None:
-    now = timezone.now()
-    if row.last_used is None or now - row.last_used > LAST_USED_PRECISION:
-        model.objects.filter(pk=row.pk).update(last_used=now)
 
 
 def api_view(forbidden: str = "AccessForbiddenException", **methods):

@@ -6,7 +6,7 @@ beside its field and `importconfig` can print them all at once.
 
 Each field is described once, in `SCHEMA`: its kind, default and bounds (what `normalize()`
 checks) and its words (label, help, the choices' labels), from which the Configuration page's
-form (console/config_forms.py) and the History's labels are built. `plain_config()` turns a
+form (console/config/forms.py) and the History's labels are built. `plain_config()` turns a
 section into the dataclass of the same fields (`MappingConfig`, `CatalogLayout`, `AkeneoConnection`).
 
 Sections: `akeneo` (connection), `mapping` (every `MappingConfig` field, including the image

@@ -4,13 +4,22 @@ Views validate forms and call these; they write no model themselves."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils import timezone
 
 from jobs import audit
 from jobs.models import AuditEntry
 from jobs.operations import chains
-from jobs.operations.models import ApiClient, ApiToken, JobAlertRule, JobChain, OperationsSettings
+from jobs.operations.models import (
+    ApiAccessToken,
+    ApiClient,
+    ApiToken,
+    JobAlertRule,
+    JobChain,
+    OperationsSettings,
+)
 
 
 def _audit(user, job_id: str, message: str) -> None:
@@ -60,6 +69,23 @@ def alerts_save(user, job_id: str, data: dict) -> None:
 def token_issue(user, *, name: str, days: int | None) -> tuple[ApiToken, str]:
     """A personal API token; returns the row and the token, shown once."""
     return ApiToken.issue(user=user, name=name, days=days)
+
+
+def access_token_issue(client: ApiClient, *, seconds: int) -> tuple[ApiAccessToken, str, int]:
+    """An access token for a client that signed in (Account Manager's client credentials grant):
+    the row, the token and its lifetime in seconds."""
+    return ApiAccessToken.issue(client=client, seconds=seconds)
+
+
+# last_used is written at most this often per token or client, not on every call.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+def note_use(row: ApiToken | ApiClient) -> None:
+    """Remember that a token or a client was just used (to the minute)."""
+    now = timezone.now()
+    if row.last_used is None or now - row.last_used > LAST_USED_PRECISION:
+        type(row).objects.filter(pk=row.pk).update(last_used=now)
 
 
 def token_revoke(token: ApiToken) -> None:

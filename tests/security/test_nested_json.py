@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from console.config_forms import JsonObjectField
+from console.config.forms import JsonObjectField
 from jobs.config import jsontext
 
 

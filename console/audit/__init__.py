@@ -1,0 +1,1 @@
+"""Administration › Audit log: who changed what, when."""

@@ -1,0 +1,1 @@
+"""Configuration: the import configuration, its connection tests, versions, export and import."""

@@ -1,0 +1,1 @@
+"""One execution: its steps, live progress, log (read and downloaded) and artifacts."""

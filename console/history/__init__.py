@@ -1,0 +1,1 @@
+"""Operations › Job History: every execution, filtered and paged."""

@@ -1,1 +1,0 @@
-"""The console's pages, one module per page group: jobs, history, executions, audit."""
