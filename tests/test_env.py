@@ -53,3 +53,13 @@ def test_it_stops_the_console_at_start_up_on_a_bad_setting():
     )
     assert result.returncode != 0
     assert "DEBUG='ture' is not a boolean" in result.stderr
+
+
+def test_it_refuses_an_email_backend_that_does_not_import(settings):
+    from console.checks import check_email_backend
+
+    assert check_email_backend(None) == []
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtpp.EmailBackend"
+    [error] = check_email_backend(None)
+    assert error.id == "console.E001"
+    assert "EMAIL_BACKEND='django.core.mail.backends.smtpp.EmailBackend' cannot be imported" in error.msg
