@@ -8,6 +8,7 @@ from lxml import etree
 from jobs.sfcc.records import (
     AttributeDefinition,
     AttributeType,
+    BundledProduct,
     Category,
     CategoryAssignment,
     CustomValue,
@@ -17,6 +18,8 @@ from jobs.sfcc.records import (
     PriceTable,
     Product,
     ProductLink,
+    VariationAttribute,
+    VariationValue,
 )
 from jobs.sfcc.xml import CatalogWriter, InvalidRecordError, MetadataWriter, PricebookWriter, clean_text
 
@@ -135,6 +138,53 @@ def test_it_cleans_tricky_text_and_keeps_the_file_valid(tmp_path, xsd_dir):
     assert written.find(f"{CAT}long-description").text == huge
     assert [v.text for v in written.iterfind(f".//{CAT}value")] == [TRICKY_CLEAN, "plain"]
     assert root.find(f"{CAT}category[@category-id='cat']/{CAT}display-name").text == TRICKY_CLEAN
+
+
+def test_it_escapes_what_xml_requires_in_every_product_text_and_attribute(tmp_path, xsd_dir):
+    """Products are serialized by hand (the hot path): every value reads back as given."""
+    odd = "a&b <c> \"d\" 'e' f\tg"
+    product = Product(
+        f"id {odd}",
+        ean=odd,
+        brand=odd,
+        display_name={"x-default": odd, "fr-FR": "é"},
+        images=[ImageGroup(odd, [f"p/{odd}.jpg"], variation_attribute=odd, variation_value=odd)],
+        custom=[
+            CustomValue(odd, f"{odd}\r\n"),
+            CustomValue(odd, [odd, ""], "fr-FR"),
+            CustomValue("empty", []),
+        ],
+        variation_attributes=[
+            VariationAttribute(odd, {"x-default": odd}, [VariationValue(odd, {"x-default": odd})])
+        ],
+        variants=[f"v {odd}"],
+        links=[ProductLink(f"l {odd}", "cross-sell")],
+        bundled=[BundledProduct(f"b {odd}", 2)],
+    )
+    path = tmp_path / "catalog.xml"
+    write_catalog(path, [product])
+
+    written = assert_valid(path, "catalog.xsd").getroot().find(f"{CAT}product")
+    assert written.get("product-id") == f"id {odd}"
+    assert [written.findtext(f"{CAT}{tag}") for tag in ("ean", "brand", "display-name")] == [odd] * 3
+    group = written.find(f"{CAT}images/{CAT}image-group")
+    assert group.get("view-type") == odd
+    assert group.find(f"{CAT}variation").attrib == {"attribute-id": odd, "value": odd}
+    assert group.find(f"{CAT}image").get("path") == f"p/{odd}.jpg"
+    custom = written.findall(f"{CAT}custom-attributes/{CAT}custom-attribute")
+    assert [(c.get("attribute-id"), c.get(LANG)) for c in custom] == [
+        (odd, None),
+        (odd, "fr-FR"),
+        ("empty", None),
+    ]
+    assert custom[0].text == f"{odd}\r\n"
+    assert [v.text for v in custom[1]] == [odd, None] and len(custom[2]) == 0
+    attribute = written.find(f".//{CAT}variation-attribute")
+    assert attribute.get("attribute-id") == odd and attribute.findtext(f"{CAT}display-name") == odd
+    assert written.find(f".//{CAT}variation-attribute-value").get("value") == odd
+    assert written.find(f".//{CAT}variant").get("product-id") == f"v {odd}"
+    assert written.find(f".//{CAT}product-link").get("product-id") == f"l {odd}"
+    assert written.find(f".//{CAT}bundled-product").get("product-id") == f"b {odd}"
 
 
 def test_it_rejects_records_the_schema_cannot_hold_without_writing_them(tmp_path, xsd_dir):

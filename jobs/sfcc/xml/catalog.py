@@ -7,6 +7,7 @@ storefront catalog the product is in (`recommend`)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
@@ -15,6 +16,7 @@ from jobs.sfcc.records import (
     CatalogHeader,
     Category,
     CategoryAssignment,
+    CustomValue,
     ImageGroup,
     Mode,
     Product,
@@ -23,16 +25,19 @@ from jobs.sfcc.records import (
 )
 
 from .stream import (
-    XML_LANG,
     Document,
     InvalidRecordError,
     Spool,
     SubElement,
     add_localized,
+    attr_xml,
     build,
     check_id,
     check_length,
     flag,
+    localized_xml,
+    text_xml,
+    xml_bytes,
 )
 
 NAMESPACE = "http://www.demandware.com/xml/impex/catalog/2006-10-31"
@@ -94,9 +99,9 @@ class CatalogWriter:
     def product(self, product: Product, *, recommendations: bool = True) -> None:
         """`recommendations=False`: the product's recommendations are checked but not written
         here (they go to the storefront catalogs it is in: `recommend`)."""
-        element = build(_product_element, product)
+        xml = build(_product_xml, product)
         elements = _recommendation_elements(product.id, product.recommendations)
-        self._products.write(element)
+        self._products.write_bytes(xml)
         self.product_count += 1
         if recommendations:
             self._write_recommendations(elements)
@@ -186,134 +191,162 @@ def _recommendation_element(source: str, r: Recommendation) -> etree._Element:
     return etree.Element("recommendation", attrs)
 
 
-def _product_element(p: Product) -> etree._Element:
-    """The hot path: children in complexType.Product's sequence order, no work per value
-    beyond what the schema's limits require."""
+def _product_xml(p: Product) -> bytes:
+    """The hot path, serialized by hand: children in complexType.Product's sequence order, the
+    bytes lxml writes for the same elements, no work per value beyond the schema's limits."""
     pid = check_id(p.id, PRODUCT_ID_MAX, "product id")
+    head = f'<product product-id="{attr_xml(pid)}"'
     if p.mode == Mode.DELETE:
-        return etree.Element("product", {"product-id": pid, "mode": "delete"})
-    el = etree.Element("product", {"product-id": pid})
+        return xml_bytes(f'{head} mode="delete"/>')
+    out = [head, ">"]
     if p.ean is not None:
-        SubElement(el, "ean").text = check_length(p.ean, SHORT_MAX, "ean", pid)
+        out.append(f"<ean>{text_xml(check_length(p.ean, SHORT_MAX, 'ean', pid))}</ean>")
     if p.upc is not None:
-        SubElement(el, "upc").text = check_length(p.upc, SHORT_MAX, "upc", pid)
+        out.append(f"<upc>{text_xml(check_length(p.upc, SHORT_MAX, 'upc', pid))}</upc>")
     if p.display_name:
-        add_localized(el, "display-name", p.display_name, pid, STRING_MAX)
+        localized_xml(out, "display-name", p.display_name, pid, STRING_MAX)
     if p.short_description:
-        add_localized(el, "short-description", p.short_description, pid)
+        localized_xml(out, "short-description", p.short_description, pid)
     if p.long_description:
-        add_localized(el, "long-description", p.long_description, pid)
-    SubElement(el, "online-flag").text = "true" if p.online else "false"
+        localized_xml(out, "long-description", p.long_description, pid)
+    out.append("<online-flag>true</online-flag>" if p.online else "<online-flag>false</online-flag>")
     if p.images:
-        _add_images(el, p.images, pid)
+        _images_xml(out, p.images, pid)
     if p.brand is not None:
-        SubElement(el, "brand").text = check_length(p.brand, SHORT_MAX, "brand", pid)
+        out.append(f"<brand>{text_xml(check_length(p.brand, SHORT_MAX, 'brand', pid))}</brand>")
     if p.manufacturer_name is not None:
-        SubElement(el, "manufacturer-name").text = check_length(
-            p.manufacturer_name, SHORT_MAX, "manufacturer", pid
-        )
+        name = check_length(p.manufacturer_name, SHORT_MAX, "manufacturer", pid)
+        out.append(f"<manufacturer-name>{text_xml(name)}</manufacturer-name>")
     if p.manufacturer_sku is not None:
-        SubElement(el, "manufacturer-sku").text = check_length(
-            p.manufacturer_sku, SHORT_MAX, "manufacturer sku", pid
-        )
+        sku = check_length(p.manufacturer_sku, SHORT_MAX, "manufacturer sku", pid)
+        out.append(f"<manufacturer-sku>{text_xml(sku)}</manufacturer-sku>")
     if p.custom:
-        _add_custom(el, p)
+        _custom_xml(out, p.custom)
     if p.bundled:
-        _add_bundled(el, p)
+        _bundled_xml(out, p)
     if p.set_products:
-        set_products = SubElement(el, "product-set-products")
+        out.append("<product-set-products>")
         for product_id in p.set_products:
             check_id(product_id, PRODUCT_ID_MAX, "product set product id", p.id)
-            SubElement(set_products, "product-set-product", {"product-id": product_id})
+            out.append(f'<product-set-product product-id="{attr_xml(product_id)}"/>')
+        out.append("</product-set-products>")
     if p.variation_attributes or p.variants or p.variation_groups:
-        _add_variations(el, p)
+        _variations_xml(out, p)
     if p.links:
-        _add_links(el, p)
-    return el
+        _links_xml(out, p)
+    out.append("</product>")
+    return xml_bytes("".join(out))
 
 
-def _add_images(el: etree._Element, groups: list[ImageGroup], pid: str) -> None:
-    images = SubElement(el, "images")
+def _images_xml(out: list[str], groups: list[ImageGroup], pid: str) -> None:
+    out.append("<images>")
     for group in groups:
-        attrs = {"view-type": group.view_type}
+        head = f'<image-group view-type="{attr_xml(group.view_type)}"'
         if group.variation_value is not None and group.variation_attribute is None:
             # Only the value is known: the deprecated attribute form, resolved by SFCC through
             # the header's variation attribute.
-            attrs["variation-value"] = group.variation_value
-        image_group = SubElement(images, "image-group", attrs)
-        if group.variation_attribute is not None and group.variation_value is not None:
-            SubElement(
-                image_group,
-                "variation",
-                {"attribute-id": group.variation_attribute, "value": group.variation_value},
+            head += f' variation-value="{attr_xml(group.variation_value)}"'
+        variation = group.variation_attribute is not None and group.variation_value is not None
+        if not variation and not group.paths:
+            out.append(head + "/>")
+            continue
+        out.append(head + ">")
+        if variation:
+            out.append(
+                f'<variation attribute-id="{attr_xml(group.variation_attribute)}" '
+                f'value="{attr_xml(group.variation_value)}"/>'
             )
         for path in group.paths:
-            SubElement(image_group, "image", {"path": check_id(path, 1800, "image path", pid)})
+            out.append(f'<image path="{attr_xml(check_id(path, 1800, "image path", pid))}"/>')
+        out.append("</image-group>")
+    out.append("</images>")
 
 
-def _add_custom(el: etree._Element, p: Product) -> None:
-    custom = SubElement(el, "custom-attributes")
-    for value in p.custom:
-        attrs = {"attribute-id": value.attribute_id}
-        if value.lang is not None:
-            attrs[XML_LANG] = value.lang
-        attribute = SubElement(custom, "custom-attribute", attrs)
-        if isinstance(value.value, str):
-            attribute.text = value.value
+@lru_cache(maxsize=4096)
+def _custom_head(attribute_id: str, lang: str | None) -> str:
+    """The opening tag without its `>`: a catalog has few attribute and locale pairs."""
+    head = f'<custom-attribute attribute-id="{attr_xml(attribute_id)}"'
+    return head if lang is None else f'{head} xml:lang="{attr_xml(lang)}"'
+
+
+def _custom_xml(out: list[str], values: list[CustomValue]) -> None:
+    out.append("<custom-attributes>")
+    for value in values:
+        head = _custom_head(value.attribute_id, value.lang)
+        data = value.value
+        if data.__class__ is str:
+            out.append(f"{head}>{text_xml(data)}</custom-attribute>")
+        elif data:
+            items = "".join(f"<value>{text_xml(item)}</value>" for item in data)
+            out.append(f"{head}>{items}</custom-attribute>")
         else:
-            for item in value.value:
-                SubElement(attribute, "value").text = item
+            out.append(head + "/>")
+    out.append("</custom-attributes>")
 
 
-def _add_bundled(el: etree._Element, p: Product) -> None:
-    bundled = SubElement(el, "bundled-products")
+def _bundled_xml(out: list[str], p: Product) -> None:
+    out.append("<bundled-products>")
     for item in p.bundled:
         check_id(item.product_id, PRODUCT_ID_MAX, "bundled product id", p.id)
         if item.quantity <= 0:
             raise InvalidRecordError(p.id, f"bundled product {item.product_id} has quantity {item.quantity}")
-        product = SubElement(bundled, "bundled-product", {"product-id": item.product_id})
-        SubElement(product, "quantity").text = str(item.quantity)
+        out.append(
+            f'<bundled-product product-id="{attr_xml(item.product_id)}">'
+            f"<quantity>{item.quantity}</quantity></bundled-product>"
+        )
+    out.append("</bundled-products>")
 
 
-def _add_variations(el: etree._Element, p: Product) -> None:
-    variations = SubElement(el, "variations")
+def _variations_xml(out: list[str], p: Product) -> None:
+    out.append("<variations>")
     if p.variation_attributes:
-        attributes = SubElement(variations, "attributes")
+        out.append("<attributes>")
         for attribute in p.variation_attributes:
-            _add_variation_attribute(attributes, attribute, p.id)
+            _variation_attribute_xml(out, attribute, p.id)
+        out.append("</attributes>")
     if p.variants:
-        variants = SubElement(variations, "variants")
+        out.append("<variants>")
         for variant_id in p.variants:
-            SubElement(
-                variants, "variant", {"product-id": check_id(variant_id, PRODUCT_ID_MAX, "variant id", p.id)}
-            )
+            variant_id = check_id(variant_id, PRODUCT_ID_MAX, "variant id", p.id)
+            out.append(f'<variant product-id="{attr_xml(variant_id)}"/>')
+        out.append("</variants>")
     if p.variation_groups:
-        groups = SubElement(variations, "variation-groups")
+        out.append("<variation-groups>")
         for group_id in p.variation_groups:
             check_id(group_id, PRODUCT_ID_MAX, "variation group id", p.id)
-            SubElement(groups, "variation-group", {"product-id": group_id})
+            out.append(f'<variation-group product-id="{attr_xml(group_id)}"/>')
+        out.append("</variation-groups>")
+    out.append("</variations>")
 
 
-def _add_variation_attribute(parent: etree._Element, a: VariationAttribute, pid: str) -> None:
+def _variation_attribute_xml(out: list[str], a: VariationAttribute, pid: str) -> None:
     check_id(a.attribute_id, ID_MAX, "variation attribute id", pid)
-    attribute = SubElement(
-        parent,
-        "variation-attribute",
-        {"attribute-id": a.attribute_id, "variation-attribute-id": a.attribute_id},
-    )
-    add_localized(attribute, "display-name", a.display_name, pid, STRING_MAX)
+    head = f'<variation-attribute attribute-id="{attr_xml(a.attribute_id)}" variation-attribute-id="{attr_xml(a.attribute_id)}"'
+    if not a.display_name and not a.values:
+        out.append(head + "/>")
+        return
+    out.append(head + ">")
+    localized_xml(out, "display-name", a.display_name, pid, STRING_MAX)
     if a.values:
-        values = SubElement(attribute, "variation-attribute-values")
+        out.append("<variation-attribute-values>")
         for value in a.values:
             check_id(value.value, ID_MAX, "variation value", pid)
-            value_el = SubElement(values, "variation-attribute-value", {"value": value.value})
-            add_localized(value_el, "display-value", value.display, pid, STRING_MAX)
+            value_head = f'<variation-attribute-value value="{attr_xml(value.value)}"'
+            if not value.display:
+                out.append(value_head + "/>")
+                continue
+            out.append(value_head + ">")
+            localized_xml(out, "display-value", value.display, pid, STRING_MAX)
+            out.append("</variation-attribute-value>")
+        out.append("</variation-attribute-values>")
+    out.append("</variation-attribute>")
 
 
-def _add_links(el: etree._Element, p: Product) -> None:
-    links = SubElement(el, "product-links")
+def _links_xml(out: list[str], p: Product) -> None:
+    out.append("<product-links>")
     for link in p.links:
         if link.type not in LINK_TYPES:
             raise InvalidRecordError(p.id, f"unknown product link type {link.type!r}")
         check_id(link.product_id, PRODUCT_ID_MAX, "linked product id", p.id)
-        SubElement(links, "product-link", {"product-id": link.product_id, "type": link.type})
+        out.append(f'<product-link product-id="{attr_xml(link.product_id)}" type="{attr_xml(link.type)}"/>')
+    out.append("</product-links>")
