@@ -117,8 +117,7 @@ class CatalogWriter:
         self.recommendation_count += len(elements)
 
     def assignment(self, assignment: CategoryAssignment) -> None:
-        element = build(_assignment_element, assignment)
-        self._assignments.write(element)
+        self._assignments.write_bytes(build(_assignment_xml, assignment))
         self.assignment_count += 1
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -165,17 +164,17 @@ def _category_element(c: Category) -> etree._Element:
     return el
 
 
-def _assignment_element(a: CategoryAssignment) -> etree._Element:
+def _assignment_xml(a: CategoryAssignment) -> bytes:
     check_id(a.product_id, PRODUCT_ID_MAX, "product id")
     check_id(a.category_id, ID_MAX, "category id", a.product_id)
-    attrs = {"category-id": a.category_id, "product-id": a.product_id}
+    head = (
+        f'<category-assignment category-id="{attr_xml(a.category_id)}" product-id="{attr_xml(a.product_id)}"'
+    )
     if a.mode == Mode.DELETE:
-        attrs["mode"] = "delete"
-        return etree.Element("category-assignment", attrs)
-    el = etree.Element("category-assignment", attrs)
-    if a.primary is not None:
-        SubElement(el, "primary-flag").text = flag(a.primary)
-    return el
+        return xml_bytes(f'{head} mode="delete"/>')
+    if a.primary is None:
+        return xml_bytes(f"{head}/>")
+    return xml_bytes(f"{head}><primary-flag>{flag(a.primary)}</primary-flag></category-assignment>")
 
 
 def _recommendation_elements(source: str, recommendations: list[Recommendation]) -> list[etree._Element]:
@@ -198,6 +197,7 @@ def _product_xml(p: Product) -> bytes:
     head = f'<product product-id="{attr_xml(pid)}"'
     if p.mode == Mode.DELETE:
         return xml_bytes(f'{head} mode="delete"/>')
+    xml_bytes(head)  # an id XML cannot hold is cleaned (by build) before any error names it
     out = [head, ">"]
     if p.ean is not None:
         out.append(f"<ean>{text_xml(check_length(p.ean, SHORT_MAX, 'ean', pid))}</ean>")

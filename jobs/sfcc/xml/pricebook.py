@@ -12,21 +12,25 @@ from jobs.sfcc.records import Mode, PricebookHeader, PriceTable
 from .stream import (
     Document,
     InvalidRecordError,
+    Spool,
     SubElement,
     add_localized,
+    attr_xml,
     build,
     check_id,
     flag,
+    xml_bytes,
 )
 
 NAMESPACE = "http://www.demandware.com/xml/impex/pricebook/2006-10-31"
 
 
 class PricebookWriter:
-    """The header is known up front, so price tables stream straight into the file.
+    """Price tables are spooled beside the file (serialized by hand: a pricebook has one per
+    product) and copied in when the writer closes; memory stays constant.
 
-    with PricebookWriter(path, PricebookHeader("akeneo-eur-list-prices", "EUR")) as w:
-        w.price(PriceTable("1111111119", Decimal("899.00")))
+        with PricebookWriter(path, PricebookHeader("akeneo-eur-list-prices", "EUR")) as w:
+            w.price(PriceTable("1111111119", Decimal("899.00")))
     """
 
     def __init__(self, path: Path | str, header: PricebookHeader):
@@ -40,18 +44,22 @@ class PricebookWriter:
         self._doc.open("pricebook")
         self._doc.write(header)
         self._doc.open("price-tables")
+        self._prices = Spool(self.path.parent)
         return self
 
     def price(self, table: PriceTable) -> None:
-        element = build(_price_table_element, table)
-        self._doc.write(element)
+        self._prices.write_bytes(build(_price_table_xml, table))
         self.price_count += 1
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            self._doc.close()
-        else:
-            self._doc.abort()
+        try:
+            if exc_type is None:
+                self._doc.write_spool(self._prices)
+                self._doc.close()
+            else:
+                self._doc.abort()
+        finally:
+            self._prices.close()
 
 
 def _header_element(h: PricebookHeader) -> etree._Element:
@@ -65,13 +73,14 @@ def _header_element(h: PricebookHeader) -> etree._Element:
     return el
 
 
-def _price_table_element(t: PriceTable) -> etree._Element:
+def _price_table_xml(t: PriceTable) -> bytes:
     check_id(t.product_id, 100, "product id")
+    head = f'<price-table product-id="{attr_xml(t.product_id)}"'
     if t.mode == Mode.DELETE:
-        return etree.Element("price-table", {"product-id": t.product_id, "mode": "delete"})
-    el = etree.Element("price-table", {"product-id": t.product_id})
-    SubElement(el, "amount", {"quantity": str(t.quantity)}).text = _decimal(t.amount, t.product_id)
-    return el
+        return xml_bytes(f'{head} mode="delete"/>')
+    xml_bytes(head)  # an id XML cannot hold is cleaned (by build) before any error names it
+    amount = _decimal(t.amount, t.product_id)
+    return xml_bytes(f'{head}><amount quantity="{t.quantity}">{amount}</amount></price-table>')
 
 
 def _decimal(amount: Decimal, product_id: str) -> str:
