@@ -22,6 +22,22 @@ from urllib.parse import quote
 from demo.akeneo.snapshot import NONE, RecordIndex, Snapshot, product_uuid
 
 Predicate = Callable[[int], bool]
+
+
+class RowsIn:
+    """The predicate `row in rows` of an `IN` filter (identifiers, codes, uuids), naming its
+    rows so that a scan visits only those, as Akeneo's index answers such a search: a page of
+    associated products named by uuid costs what it returns, not the whole catalog."""
+
+    __slots__ = ("rows",)
+
+    def __init__(self, rows: set[int]):
+        self.rows = rows
+
+    def __call__(self, row: int) -> bool:
+        return row in self.rows
+
+
 DAY = 86400.0
 NO_FAMILY = 255  # completeness byte of a product without family: matches no completeness filter
 ALL_LOCALES_OPERATORS = {
@@ -219,15 +235,17 @@ class Catalog:
         if op not in ("IN", "NOT IN") or not isinstance(value, list):
             raise self._unsupported(field, op)
         rows = {r for r in (index.find(str(v)) for v in value) if r != NONE}
-        inside = op == "IN"
-        return lambda row: (row in rows) is inside
+        if op == "IN":
+            return RowsIn(rows)
+        return lambda row: row not in rows
 
     def _uuid_filter(self, index, field, op, value, cond) -> Predicate:
         if op not in ("IN", "NOT IN") or not isinstance(value, list):
             raise self._unsupported(field, op)
         rows = {self.uuid_row(str(v)) for v in value} - {NONE}
-        inside = op == "IN"
-        return lambda row: (row in rows) is inside
+        if op == "IN":
+            return RowsIn(rows)
+        return lambda row: row not in rows
 
     def uuid_row(self, value: str) -> int:
         """Row of a product uuid, or NONE. The uuid index (sorted 64-bit prefixes, 12 bytes a

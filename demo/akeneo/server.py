@@ -29,6 +29,7 @@ import socket
 import struct
 import threading
 import time
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -41,6 +42,7 @@ from demo.akeneo.images import image_for
 from demo.akeneo.query import (
     Catalog,
     QueryError,
+    RowsIn,
     media_links,
     media_links_raw,
     parse_date,
@@ -818,9 +820,12 @@ def _positive(value: str, name: str) -> int:
 
 def _scan(index: RecordIndex, predicates, start: int, skip: int, limit: int | None) -> tuple[list[int], bool]:
     """Rows matching every predicate from `start`, after skipping `skip` matches; and whether
-    one more match exists (so the last page has no `next` link)."""
+    one more match exists (so the last page has no `next` link). An `IN` filter's rows are the
+    only ones visited."""
     rows: list[int] = []
-    for row in range(start, len(index)):
+    named = [p.rows for p in predicates if isinstance(p, RowsIn)]
+    candidates = sorted(set.intersection(*named)) if named else range(len(index))
+    for row in candidates[bisect_left(candidates, start) :]:
         if all(p(row) for p in predicates):
             if skip:
                 skip -= 1

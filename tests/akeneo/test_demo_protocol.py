@@ -5,6 +5,7 @@ for pagination parameters (PaginationParametersValidator's messages)."""
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -44,6 +45,36 @@ def test_it_finds_a_product_by_uuid(client):
     assert sorted(p["uuid"] for p in found["_embedded"]["items"]) == sorted(uuids)
     status, one = get(client, f"{API}/products-uuid/{uuids[0]}")
     assert status == 200 and one["uuid"] == uuids[0] and "identifier" not in one
+
+
+def test_an_in_search_pages_and_combines_with_other_filters_as_a_full_scan_would(client):
+    """An `IN` filter's rows are the only ones the demo visits: paged with search_after, with
+    counts, and with another filter, it answers what scanning every product answers."""
+    _, body = get(client, f"{API}/products", {"limit": 100})
+    products = body["_embedded"]["items"]
+    chosen = [p["identifier"] for p in products[::7]] + ["no-such-product"]
+    family = products[0]["family"]
+    kept = [p["identifier"] for p in products[::7] if p["family"] == family]
+    assert 0 < len(kept) < len(chosen) - 1  # the second filter drops some
+    search = {
+        "identifier": [{"operator": "IN", "value": chosen}],
+        "family": [{"operator": "IN", "value": [family]}],
+    }
+
+    found, params = [], {"search": json.dumps(search), "pagination_type": "search_after", "limit": 2}
+    for _ in range(len(chosen)):  # bounded: a page holds at least one product
+        _, page = get(client, f"{API}/products", params)
+        found += [p["identifier"] for p in page["_embedded"]["items"]]
+        if "next" not in page["_links"]:
+            break
+        params["search_after"] = parse_qs(urlsplit(page["_links"]["next"]["href"]).query)["search_after"][0]
+    assert found == sorted(kept, key=[p["identifier"] for p in products].index)
+    _, counted = get(client, f"{API}/products", {"search": json.dumps(search), "with_count": "true"})
+    assert counted["items_count"] == len(kept)
+    outside = {"identifier": [{"operator": "NOT IN", "value": chosen}]}
+    _, rest = get(client, f"{API}/products", {"search": json.dumps(outside), "with_count": "true"})
+    _, every = get(client, f"{API}/products", {"with_count": "true"})
+    assert rest["items_count"] == every["items_count"] - len(chosen) + 1
 
 
 def test_it_links_media_values_to_their_download(client):
