@@ -292,7 +292,7 @@ class TransferredMedia(models.Model):
 class ExportedProducts(models.Model):
     """What one product import exported to one delivery target (`DeliveryTarget.key` of the
     master catalog): every product id and its category assignments per catalog, as zlib-
-    compressed JSON (jobs.pipeline.removals). The next import to the same target compares with
+    compressed lines sorted by id (jobs.pipeline.removals). The next import to the same target compares with
     the latest row of an execution that ended OK or WARN: products it no longer exports are set
     offline or deleted, assignments it no longer writes are deleted. One row per execution,
     older ones pruned: a snapshot, not a history."""

@@ -4,6 +4,7 @@ catalog (all valid against catalog.xsd); products removed in Akeneo go offline i
 
 import json
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -218,25 +219,73 @@ def test_it_deletes_removed_products_when_configured_and_can_leave_categories_al
     assert deleted == [gone]
 
 
+def tracked(previous: dict[str, list[str]] | None, *, differential: bool) -> removals.Tracker:
+    snapshot = None if previous is None else removals.Snapshot(len(previous), removals.encode(previous))
+    return removals.Tracker(snapshot, differential=differential)
+
+
 def test_a_product_skipped_for_a_data_error_is_neither_removed_nor_forgotten():
     previous = {"A": ["s1\tshirts", "s2\thome"], "B": ["s1\tshoes"], "C": ["s2\thome"]}
-    tracker = removals.Tracker(previous, differential=False)
-    assert tracker.exported("A", [("s1", "shirts")]) == [("s2", "home")]
-    tracker.skipped("B")
-    removed = tracker.removed()
-    assert removed == {"C": [("s2", "home")]}
-    assert tracker.snapshot(removed) == {"A": ["s1\tshirts"], "B": ["s1\tshoes"]}
+    with tracked(previous, differential=False) as tracker:
+        assert tracker.exported("A", [("s1", "shirts")]) == [("s2", "home")]
+        tracker.skipped("B")
+        removed = tracker.removed()
+        assert removed == {"C": [("s2", "home")]}
+        snapshot = tracker.snapshot(removed)
+    assert removals.decode(snapshot.data) == {"A": ["s1\tshirts"], "B": ["s1\tshoes"]}
+    assert snapshot.count == 2
     assert removals.decode(removals.encode(previous)) == previous
 
 
 def test_a_differential_removes_only_changed_products_and_keeps_the_rest():
     previous = {"A": [], "B": [], "C": []}
-    tracker = removals.Tracker(previous, differential=True)
-    tracker.exported("D", [("s1", "shirts")])
-    removed = tracker.removed({"B", "D", "unknown"})
-    assert removed == {"B": []}
-    assert tracker.snapshot(removed) == {"A": [], "C": [], "D": ["s1\tshirts"]}
-    assert removals.Tracker(None, differential=False).removed() == {}
+    with tracked(previous, differential=True) as tracker:
+        tracker.exported("D", [("s1", "shirts")])
+        removed = tracker.removed({"B", "D", "unknown"})
+        assert removed == {"B": []}
+        snapshot = tracker.snapshot(removed)
+    assert removals.decode(snapshot.data) == {"A": [], "C": [], "D": ["s1\tshirts"]}
+    assert snapshot.count == 3
+    with tracked(None, differential=False) as tracker:
+        assert tracker.removed() == {}
+
+
+def test_a_differential_that_changed_nothing_stores_the_previous_snapshot_as_it_was():
+    previous = removals.Snapshot(2, removals.encode({"A": ["s1\tshirts"], "B": []}))
+    with removals.Tracker(previous, differential=True) as tracker:
+        removed = tracker.removed(set())
+        assert removed == {}
+        assert tracker.snapshot(removed) is previous
+
+
+def test_a_product_exported_twice_is_stored_once_as_last_exported():
+    with tracked({}, differential=False) as tracker:
+        tracker.exported("A", [("s1", "shirts")])
+        tracker.exported("A", [("s2", "home")])
+        snapshot = tracker.snapshot(tracker.removed())
+    assert removals.decode(snapshot.data) == {"A": ["s2\thome"]}
+    assert snapshot.count == 1
+
+
+def test_snapshots_keep_any_product_id_and_read_many_products_as_a_stream():
+    odd = ["tab\tin", "line\nbreak", "cr\rin", "[bracketed]", '"quoted"', "ünï©ødé", "x" * 100]
+    products = {pid: ["s1\tshirts", "s2\thome"] if i % 2 else [] for i, pid in enumerate(odd)}
+    # Enough products for the compressed bytes to span several reads.
+    products |= {f"P{i:07d}-{i * 7919 % 100_003}": [f"s{i % 3}\tc{i % 977}"] for i in range(150_000)}
+    data = removals.encode(products)
+    assert len(data) > 2 * removals._READ_CHUNK
+    assert removals.decode(data) == products
+
+
+def test_snapshots_of_earlier_versions_are_read():
+    products = {"A": ["s1\tshirts"], "B": []}
+    old = zlib.compress(json.dumps({"format": 1, "products": products}).encode())
+    assert removals.decode(old) == products
+    with removals.Tracker(removals.Snapshot(2, old), differential=False) as tracker:
+        assert tracker.exported("A", []) == [("s1", "shirts")]
+        assert tracker.removed() == {"B": []}
+    with pytest.raises(ValueError, match="format"):
+        removals.decode(zlib.compress(json.dumps({"format": 9, "products": {}}).encode()))
 
 
 def recommendations(tree) -> set[tuple[str, str]]:

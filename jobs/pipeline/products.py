@@ -140,7 +140,9 @@ class Export:
         self.removal_mode = settings.catalogs.removed_products
         self.target = delivery_target(settings.delivery, self.config.catalog_id).key
         self.previous, previous = removals.previous_products(self.target, ctx.execution)
-        self.tracker = removals.Tracker(previous, differential=False)
+        self.tracker = stack.enter_context(
+            removals.Tracker(previous, differential=False, directory=ctx.workdir)
+        )
         self.removed_count = self.unassigned_count = 0
         # Catalogs of the previous import's assignments that are no longer configured → how
         # many of their assignments this import deletes.
