@@ -78,6 +78,13 @@ def seed_executions(count: int) -> None:
             steps = [step for p in planned for step in _steps(rng, p)]
             StepExecution.objects.bulk_create(steps, batch_size=BATCH)
         made += size
+    if connection.vendor == "postgresql":
+        # The tables as autovacuum keeps a history that grew over a year. With the empty
+        # table's statistics a page's query is estimated costly enough to be JIT-compiled
+        # (half a second of compiling a query that runs in a millisecond), and without the
+        # visibility map the paginator's COUNT(*) reads every row (History p95 614 -> 51 ms).
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE jobs_jobexecution, jobs_stepexecution")
 
 
 @dataclass
