@@ -106,6 +106,14 @@ def test_it_refuses_a_wrong_secret_an_unknown_revoked_or_expired_client(client):
     assert not ApiAccessToken.objects.exists()
 
 
+@pytest.mark.django_db
+def test_a_client_secret_never_starts_with_a_dash_which_sfcc_ci_would_read_as_an_option(monkeypatch):
+    drawn = iter(["-looks-like-an-option", "_fine-secret"])
+    monkeypatch.setattr("jobs.operations.models.secrets.token_urlsafe", lambda size: next(drawn))
+    _, secret = ApiClient.issue(name="CI", role="Merchandiser", days=1)
+    assert secret == "_fine-secret"
+
+
 def test_it_refuses_other_grants_naming_them(client):
     row, secret = make_client()
     response = client.post(

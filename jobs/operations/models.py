@@ -187,7 +187,7 @@ class ApiClient(models.Model):
     @classmethod
     def issue(cls, *, name: str, role: str, days: int, user=None) -> tuple["ApiClient", str]:
         """Create a client; returns the row and its secret, which is never readable again."""
-        secret = secrets.token_urlsafe(32)
+        secret = _argument_safe_secret()
         now = timezone.now()
         row = cls.objects.create(
             client_id=secrets.token_hex(15),  # 30 characters, as Account Manager's client ids
@@ -291,3 +291,11 @@ class QueuedRun(models.Model):
 
 def split_addresses(text: str) -> list[str]:
     return [part.strip() for part in text.replace(";", ",").replace("\n", ",").split(",") if part.strip()]
+
+
+def _argument_safe_secret() -> str:
+    """A random secret that never starts with "-": it is typed as an argument of sfcc-ci
+    (`client:auth <id> <secret>`), whose parser reads a leading "-" as an option (1 secret in 64)."""
+    while (secret := secrets.token_urlsafe(32)).startswith("-"):
+        pass
+    return secret
