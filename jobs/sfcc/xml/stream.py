@@ -101,10 +101,17 @@ def check_length(value: str, max_length: int, what: str, record_id: str) -> str:
 
 def add_localized(parent: etree._Element, tag: str, texts: dict[str, str], record_id: str, limit: int = 0):
     """One `<tag xml:lang="…">` per locale, in the dict's order; `limit` 0 means unbounded."""
-    for lang, text in texts.items():
-        if limit and len(text) > limit:
-            raise InvalidRecordError(record_id, f"{tag} ({lang}) is longer than {limit} characters")
+    for lang, text in _within(tag, texts, record_id, limit).items():
         SubElement(parent, tag, {XML_LANG: lang}).text = text
+
+
+def _within(tag: str, texts: dict[str, str], record_id: str, limit: int) -> dict[str, str]:
+    """`texts`, or InvalidRecordError naming the first locale longer than `limit` (0: no limit)."""
+    if limit:
+        for lang, text in texts.items():
+            if len(text) > limit:
+                raise InvalidRecordError(record_id, f"{tag} ({lang}) is longer than {limit} characters")
+    return texts
 
 
 def flag(value: bool) -> str:
@@ -150,9 +157,7 @@ def xml_bytes(text: str) -> bytes:
 
 def localized_xml(out: list[str], tag: str, texts: dict[str, str], record_id: str, limit: int = 0) -> None:
     """`add_localized`, appended to `out` as text."""
-    for lang, text in texts.items():
-        if limit and len(text) > limit:
-            raise InvalidRecordError(record_id, f"{tag} ({lang}) is longer than {limit} characters")
+    for lang, text in _within(tag, texts, record_id, limit).items():
         out.append(f'<{tag} xml:lang="{attr_xml(lang)}">{text_xml(text)}</{tag}>')
 
 
@@ -167,12 +172,10 @@ class Spool:
         self.count = 0
 
     def write(self, element: etree._Element) -> None:
-        element.tail = "\n"  # one record per line: readable, and diffs stay small
-        self._file.write(etree.tostring(element, encoding="utf-8"))
-        self.count += 1
+        self.write_bytes(etree.tostring(element, encoding="utf-8"))
 
     def write_bytes(self, xml: bytes) -> None:
-        """One element already serialized (`xml_bytes`), on its own line as `write`'s."""
+        """One serialized element, on its own line: readable, and diffs stay small."""
         self._file.write(xml)
         self._file.write(b"\n")
         self.count += 1
