@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from urllib.parse import quote
 
-from demo.akeneo.snapshot import NONE, RecordIndex, Snapshot, product_uuid
+from demo.akeneo.snapshot import NONE, RecordIndex, Snapshot, UpdatedOrder, product_uuid
 
 Predicate = Callable[[int], bool]
 
@@ -36,6 +36,34 @@ class RowsIn:
 
     def __call__(self, row: int) -> bool:
         return row in self.rows
+
+
+class UpdatedIn:
+    """The predicate `updated` within a range, answered from the index sorted by `updated`
+    (`UpdatedOrder`), as Akeneo's search index answers a date range: a count is two lookups and
+    a page of a range costs what it returns, not a scan of the catalog."""
+
+    __slots__ = ("order", "start", "stop")
+
+    def __init__(self, order: UpdatedOrder, span: tuple[int, int]):
+        self.order = order
+        self.start, self.stop = span
+
+    def __call__(self, row: int) -> bool:
+        return self.start <= self.order.rank[row] < self.stop
+
+    def rows(self) -> list[int]:
+        return self.order.rows_between(self.start, self.stop)
+
+
+def count_ranges(predicates: list) -> int | None:
+    """The number of rows matching `predicates` when they are all `updated` ranges over one
+    order (their intersection is one range); else None."""
+    if not predicates or not all(isinstance(p, UpdatedIn) for p in predicates):
+        return None
+    if any(p.order is not predicates[0].order for p in predicates):
+        return None
+    return max(0, min(p.stop for p in predicates) - max(p.start for p in predicates))
 
 
 DAY = 86400.0
@@ -147,6 +175,8 @@ class Catalog:
 
     def _date_filter(self, index, field, op, value, cond) -> Predicate:
         snap = self.snap
+        if field == "updated" and op in ("SINCE LAST N DAYS", "BETWEEN", "<", ">", "="):
+            return self._updated_range(index, op, value)
 
         def stamp(row: int) -> float:
             return snap.updated_at(index, row) if field == "updated" else snap.created_time
@@ -166,6 +196,23 @@ class Catalog:
             moment, compare = parse_date(value), COMPARISONS[op]
             return lambda row: compare(stamp(row), moment)
         raise self._unsupported(field, op)
+
+    def _updated_range(self, index, op, value) -> UpdatedIn:
+        """`updated` `<`, `>`, `=`, `BETWEEN` (both ends included) or `SINCE LAST N DAYS`."""
+        if op == "SINCE LAST N DAYS":
+            if not isinstance(value, int) or value < 0:
+                raise QueryError(f'Property "updated" expects an integer as data, "{value}" given.')
+            low, high, bounds = time.time() - value * DAY, None, (True, True)
+        elif op == "BETWEEN":
+            if not isinstance(value, list) or len(value) != 2:
+                raise QueryError('Property "updated" expects an array with 2 dates as data.')
+            low, high, bounds = parse_date(value[0]), parse_date(value[1]), (True, True)
+        else:
+            moment = parse_date(value)
+            low, high, bounds = {"<": (None, moment, (True, False)), ">": (moment, None, (False, True)),
+                                 "=": (moment, moment, (True, True))}[op]  # fmt: skip
+        order = self.snap.updated_order(index)
+        return UpdatedIn(order, order.span(low, high, low_in=bounds[0], high_in=bounds[1]))
 
     def _enabled_filter(self, index, field, op, value, cond) -> Predicate:
         if op not in ("=", "!=") or not isinstance(value, bool):

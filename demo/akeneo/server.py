@@ -43,6 +43,8 @@ from demo.akeneo.query import (
     Catalog,
     QueryError,
     RowsIn,
+    UpdatedIn,
+    count_ranges,
     media_links,
     media_links_raw,
     parse_date,
@@ -406,7 +408,9 @@ class DemoAkeneoServer:
             links["previous"] = _replace_query(req, {"page": _page(req) - 1})
         count = None
         if not search_after and req.query.get("with_count") == "true":  # ignored under search_after
-            count = len(_scan(index, predicates, 0, 0, None)[0])
+            count = count_ranges(predicates)
+            if count is None:
+                count = len(_scan(index, predicates, 0, 0, None)[0])
         extra = {} if search_after else {"current_page": _page(req)}
         items = [render(row) for row in rows]
         if not req.query.get("search_after") and _page(req) == 1:
@@ -820,11 +824,17 @@ def _positive(value: str, name: str) -> int:
 
 def _scan(index: RecordIndex, predicates, start: int, skip: int, limit: int | None) -> tuple[list[int], bool]:
     """Rows matching every predicate from `start`, after skipping `skip` matches; and whether
-    one more match exists (so the last page has no `next` link). An `IN` filter's rows are the
-    only ones visited."""
+    one more match exists (so the last page has no `next` link). An `IN` filter's rows, or an
+    `updated` range's, are the only ones visited."""
     rows: list[int] = []
     named = [p.rows for p in predicates if isinstance(p, RowsIn)]
-    candidates = sorted(set.intersection(*named)) if named else range(len(index))
+    ranged = [p.rows() for p in predicates if isinstance(p, UpdatedIn)]
+    if named:
+        candidates = sorted(set.intersection(*named))
+    elif ranged:
+        candidates = min(ranged, key=len)
+    else:
+        candidates = range(len(index))
     for row in candidates[bisect_left(candidates, start) :]:
         if all(p(row) for p in predicates):
             if skip:

@@ -22,7 +22,7 @@ import threading
 import uuid
 import zlib
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -181,6 +181,46 @@ def _has_links(record: dict) -> bool:
     return False
 
 
+class UpdatedOrder:
+    """One index's rows sorted by `updated`, as a search index keeps a date field: a range of
+    dates is a slice (`span`), so counting it costs two lookups and listing it what it returns.
+    `rank[row]` is the row's position in that order."""
+
+    def __init__(self, snap: Snapshot, index: RecordIndex):
+        stamps = [snap.updated_at(index, row) for row in range(len(index))]
+        rows = sorted(range(len(index)), key=stamps.__getitem__)
+        self.stamps = array("d", (stamps[row] for row in rows))
+        self.rows = array("i", rows)
+        self.rank = array("i", bytes(4 * len(rows)))
+        for position, row in enumerate(rows):
+            self.rank[row] = position
+        self._sorted: dict[tuple[int, int], list[int]] = {}
+        self._lock = threading.Lock()
+
+    def span(self, low: float | None, high: float | None, *, low_in: bool = True, high_in: bool = True):
+        """The positions `[start, stop)` of the stamps between `low` and `high` (None: open),
+        each bound included or not."""
+        start = 0 if low is None else (bisect_left if low_in else bisect_right)(self.stamps, low)
+        stop = (
+            len(self.stamps)
+            if high is None
+            else (bisect_right if high_in else bisect_left)(self.stamps, high)
+        )
+        return start, max(start, stop)
+
+    def rows_between(self, start: int, stop: int) -> list[int]:
+        """The rows at positions `[start, stop)`, in row (key) order; the last few asked are kept."""
+        with self._lock:
+            found = self._sorted.get((start, stop))
+        if found is None:
+            found = sorted(self.rows[start:stop])
+            with self._lock:
+                if len(self._sorted) >= 16:
+                    self._sorted.pop(next(iter(self._sorted)))
+                self._sorted[(start, stop)] = found
+        return found
+
+
 class Snapshot:
     """Everything the demo server serves from one directory."""
 
@@ -191,7 +231,8 @@ class Snapshot:
             raise FileNotFoundError(f"{self.dir} holds no products.jsonl: not an Akeneo snapshot")
         self.base_time = self._base_time()
         self.created_time = self.base_time - self.updated_spread
-        self.lock = threading.Lock()  # guards the `updated` overlays
+        self.lock = threading.Lock()  # guards the `updated` overlays and their orders
+        self._orders: dict[int, UpdatedOrder] = {}  # by id(index), dropped by `touch`
         self.channels = read_jsonl(self.dir / "channels.jsonl")
         self.locales = read_jsonl(self.dir / "_locales.jsonl")
         self.currencies = read_jsonl(self.dir / "_currencies.jsonl")
@@ -288,6 +329,14 @@ class Snapshot:
             return self.base_time
         return self.created_time + zlib.crc32(index.keys[row].encode()) % (self.updated_spread + 1)
 
+    def updated_order(self, index: RecordIndex) -> UpdatedOrder:
+        """`index`'s rows sorted by `updated`, made on first use and after each `touch`."""
+        with self.lock:
+            order = self._orders.get(id(index))
+            if order is None:
+                order = self._orders[id(index)] = UpdatedOrder(self, index)
+            return order
+
     def touch(self, index: RecordIndex, keys: list[str], when: float) -> list[str]:
         """Marks records as updated at `when`; returns the keys that were unknown."""
         unknown = []
@@ -298,6 +347,7 @@ class Snapshot:
                     unknown.append(key)
                 else:
                     index.updated[row] = when
+            self._orders.pop(id(index), None)
         return unknown
 
     def close(self) -> None:

@@ -131,3 +131,47 @@ def test_it_spreads_updated_dates_and_filters_on_them(small_catalog):
         assert [p["updated"] for p in client.products()] == [p["updated"] for p in products]  # stable
     finally:
         server.stop()
+
+
+def test_its_updated_ranges_answer_what_a_record_by_record_check_answers(small_catalog):
+    """Date ranges are answered from an index sorted by `updated` (a count costs two lookups):
+    every operator, alone or with another filter, paged with `search_after`, before and after
+    records are touched, gives exactly the records whose own `updated` matches."""
+    server = start_server(small_catalog, updated_spread=30 * 86400)
+    try:
+        client = make_client(server)
+        stamps = {p["identifier"]: p["updated"] for p in client.products()}
+        ordered = sorted(stamps.values())
+        low, middle, high = (ordered[len(ordered) * k // 4][:19].replace("T", " ") for k in (1, 2, 3))
+        searches = [
+            {"updated": [{"operator": "<", "value": middle}]},
+            {"updated": [{"operator": ">", "value": middle}]},
+            {"updated": [{"operator": "=", "value": middle}]},
+            {"updated": [{"operator": "BETWEEN", "value": [low, high]}]},
+            {"updated": [{"operator": ">", "value": low}, {"operator": "<", "value": high}]},
+            {
+                "updated": [{"operator": "BETWEEN", "value": [low, high]}],
+                "enabled": [{"operator": "=", "value": True}],
+            },
+        ]
+
+        def expected(search, records):
+            def keeps(p):
+                second = p["updated"][:19].replace("T", " ")
+                checks = {"<": lambda v: second < v, ">": lambda v: second > v, "=": lambda v: second == v,
+                          "BETWEEN": lambda v: v[0] <= second <= v[1]}  # fmt: skip
+                dated = all(checks[c["operator"]](c["value"]) for c in search["updated"])
+                return dated and ("enabled" not in search or p["enabled"])
+
+            return sorted(p["identifier"] for p in records if keeps(p))
+
+        for touched in (False, True):
+            if touched:  # an edit moves records out of their range and into the newest one
+                server.touch_products(list(stamps)[::7])
+            records = list(client.products())
+            for search in searches:
+                found = [p["identifier"] for p in client.products(search)]
+                assert sorted(found) == expected(search, records), search
+                assert len(found) == len(set(found)) and client.count_products(search) == len(found)
+    finally:
+        server.stop()
