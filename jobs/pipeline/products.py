@@ -181,11 +181,10 @@ class Export:
                 self.unplaced_recommendations += len(product.recommendations)
         for assignment in result.assignments:
             self.catalogs[assignment.catalog_id].assignment(assignment)
-        stale = self.tracker.exported(
+        self.tracker.exported(
             result.product.id,
             ((a.catalog_id or self.config.catalog_id, a.category_id) for a in result.assignments),
         )
-        self._unassign(result.product.id, stale)
         for pricebook_id, table in result.prices:
             self._pricebook(pricebook_id).price(table)
         self.ctx.wrote()
@@ -214,7 +213,10 @@ class Export:
     def remove(self, candidates: set[str] | None = None) -> None:
         """Products the previous import to this target exported and this one does not: set
         offline (their assignments deleted), deleted, or kept, as configured. Then store what
-        the target holds now."""
+        the target holds now. First, the assignments exported products no longer have are
+        deleted."""
+        for product_id, stale in self.tracker.unassigned():
+            self._unassign(product_id, stale)
         removed = self.tracker.removed(candidates)
         removed_ids = [] if self.removal_mode == RemovedProducts.KEEP else sorted(removed)
         for product_id in removed_ids:

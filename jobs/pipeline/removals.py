@@ -94,20 +94,30 @@ class Tracker:
         self._db.close()
         self._file.close()
 
-    def exported(self, product_id: str, assignments: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-        """Record an exported product; returns its previous assignments it no longer has."""
+    def exported(self, product_id: str, assignments: Iterable[tuple[str, str]]) -> None:
+        """Record an exported product (exported again: its last assignments count)."""
         keys = [f"{catalog}{SEP}{category}" for catalog, category in assignments]
         self._pending.append((product_id, SEP.join(keys)))
         self._exported_any = True
         if len(self._pending) >= _BATCH:
             self._flush()
-        if not self._compare:
-            return []
-        row = self._previous_db().execute("SELECT keys FROM previous WHERE id = ?", (product_id,)).fetchone()
-        if row is None:
-            return []
-        now = set(keys)
-        return [pair for pair in _pairs(row[0]) if f"{pair[0]}{SEP}{pair[1]}" not in now]
+
+    def unassigned(self) -> Iterator[tuple[str, list[tuple[str, str]]]]:
+        """Exported products' previous assignments they no longer have, by product id: one
+        query once every product is exported, not one per product."""
+        if not self._compare or not self._exported_any:
+            return
+        db = self._previous_db()
+        self._flush()
+        rows = db.execute(
+            "SELECT id, previous.keys, current.keys FROM current JOIN previous USING (id) "
+            "WHERE previous.keys != current.keys ORDER BY id"
+        )
+        for product_id, before, now in rows:
+            kept = set(_pairs(now))
+            stale = [pair for pair in _pairs(before) if pair not in kept]
+            if stale:
+                yield product_id, stale
 
     def skipped(self, identifier: str) -> None:
         self._db.execute("INSERT OR IGNORE INTO failed VALUES (?)", (identifier,))
@@ -185,9 +195,14 @@ def _encode_rows(rows: Iterable[tuple[str, str]]) -> Snapshot:
     compressor = zlib.compressobj(LEVEL)
     chunks = [compressor.compress(HEADER)]
     count = 0
+    lines: list[bytes] = []
     for product_id, keys in rows:
-        chunks.append(compressor.compress(_line(product_id, keys)))
+        lines.append(_line(product_id, keys))
         count += 1
+        if len(lines) == _BATCH:  # compressed a batch at a time, not a call per line
+            chunks.append(compressor.compress(b"".join(lines)))
+            lines.clear()
+    chunks.append(compressor.compress(b"".join(lines)))
     chunks.append(compressor.flush())
     return Snapshot(count, b"".join(chunks))
 
