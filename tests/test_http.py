@@ -284,3 +284,17 @@ def test_a_429_while_nothing_goes_through_counts_and_the_shared_waits_are_bounde
             "GET", f"{server.url}/x", progress=lambda: next(answered)
         )
     assert len(server.seen) == 4 + 3
+
+
+def test_a_netrc_never_replaces_the_clients_own_authorization(server, recorder, tmp_path, monkeypatch):
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password from-netrc\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    http = session(recorder)
+    http.request("GET", f"{server.url}/token", headers={"Authorization": "Bearer the-token"})
+    http.request("GET", f"{server.url}/basic", auth=("client", "secret"))
+    http.request("GET", f"{server.url}/none")
+    sent = {path: headers.get("Authorization") for _, path, headers, _ in server.seen}
+    assert sent["/token"] == "Bearer the-token"
+    assert sent["/basic"].startswith("Basic ") and sent["/none"] is None
