@@ -19,10 +19,10 @@ from lxml import etree
 from demo.akeneo.generator import write_catalog
 from demo.akeneo.server import DemoAkeneoServer
 from jobs import runner, services
-from jobs.akeneo.client import AkeneoClient
+from jobs.akeneo.client import AkeneoClient, Page
 from jobs.models import ExitStatus, Watermark
 from jobs.pipeline.definitions import FULL_PRODUCTS
-from jobs.pipeline.partitioned import PRODUCT_MODELS, PRODUCTS, listing
+from jobs.pipeline.partitioned import PRODUCT_MODELS, PRODUCTS, _Keys, listing
 from jobs.pipeline.products import WATERMARK
 from tests.reliability.helpers import configure_import, execution_log
 
@@ -175,3 +175,16 @@ def test_it_ends_error_and_keeps_the_watermark_when_a_stream_fails(akeneo, no_en
     assert "HTTP 400" in failed.message
     assert Watermark.objects.get(key=WATERMARK).value == watermark
     assert not failed.artifacts
+
+
+def test_the_exported_keys_file_leaves_out_what_was_handed_on_whatever_the_key(tmp_path):
+    """Late records already handed on are left out by key, any key: one that orjson refuses
+    (a lone surrogate) goes through the standard encoder and comes back the same."""
+    odd = ["sku-1", 'quote"d', "line\nbreak", "ünï©ødé", "lone\udc80surrogate"]
+    with _Keys(tmp_path) as exported:
+        exported.add(odd)
+        late = [Page(items=[{"identifier": key} for key in [*odd, "new-1"]], number=1)]
+        kept = list(exported.unseen(late, PRODUCTS.key))
+        assert [item["identifier"] for page in kept for item in page.items] == ["new-1"]
+        again = [Page(items=[{"identifier": "new-1"}], number=2)]
+        assert [p.items for p in exported.unseen(again, PRODUCTS.key)] == [[]]
