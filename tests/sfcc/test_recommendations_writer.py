@@ -38,3 +38,20 @@ def test_it_refuses_a_recommendation_type_that_is_not_a_number(tmp_path):
         with pytest.raises(InvalidRecordError, match="recommendation type 'cross' is not"):
             writer.product(Product("P1", recommendations=[Recommendation("P2", "cross")]))
         assert writer.product_count == 0
+
+
+def test_a_recommendation_is_the_bytes_lxml_writes_and_its_odd_ids_read_back(tmp_path, xsd_dir):
+    from lxml import etree
+
+    from jobs.sfcc.xml.catalog import _recommendation_xml
+
+    odd = "a&b <c> \"d\" 'e' f\tg"
+    attrs = {"source-id": f"s {odd}", "source-type": "product", "target-id": f"t {odd}", "type": "1"}
+    assert _recommendation_xml(f"s {odd}", Recommendation(f"t {odd}", "1")) == etree.tostring(
+        etree.Element("recommendation", attrs), encoding="utf-8"
+    )
+    path = tmp_path / "catalog.xml"
+    with CatalogWriter(path, factories.header()) as writer:
+        writer.product(Product(f"s {odd}", recommendations=[Recommendation(f"t {odd}", "1")]))
+    written = assert_valid(path, "catalog.xsd").getroot().find(f"{CAT}recommendation")
+    assert dict(written.attrib) == attrs

@@ -100,21 +100,21 @@ class CatalogWriter:
         """`recommendations=False`: the product's recommendations are checked but not written
         here (they go to the storefront catalogs it is in: `recommend`)."""
         xml = build(_product_xml, product)
-        elements = _recommendation_elements(product.id, product.recommendations)
+        written = _recommendations_xml(product.id, product.recommendations)
         self._products.write_bytes(xml)
         self.product_count += 1
         if recommendations:
-            self._write_recommendations(elements)
+            self._write_recommendations(written)
 
     def recommend(self, source_id: str, recommendations: list[Recommendation]) -> None:
         """Recommendations of a product of another catalog (the master): a storefront catalog
         holds its products' recommendations, as SFRA's demo data does."""
-        self._write_recommendations(_recommendation_elements(source_id, recommendations))
+        self._write_recommendations(_recommendations_xml(source_id, recommendations))
 
-    def _write_recommendations(self, elements: list[etree._Element]) -> None:
-        for recommendation in elements:
-            self._recommendations.write(recommendation)
-        self.recommendation_count += len(elements)
+    def _write_recommendations(self, written: list[bytes]) -> None:
+        for recommendation in written:
+            self._recommendations.write_bytes(recommendation)
+        self.recommendation_count += len(written)
 
     def assignment(self, assignment: CategoryAssignment) -> None:
         self._assignments.write_bytes(build(_assignment_xml, assignment))
@@ -177,17 +177,20 @@ def _assignment_xml(a: CategoryAssignment) -> bytes:
     return xml_bytes(f"{head}><primary-flag>{flag(a.primary)}</primary-flag></category-assignment>")
 
 
-def _recommendation_elements(source: str, recommendations: list[Recommendation]) -> list[etree._Element]:
+def _recommendations_xml(source: str, recommendations: list[Recommendation]) -> list[bytes]:
     """All or none: a recommendation the schema cannot hold raises before any is written."""
-    return [build(lambda item: _recommendation_element(source, item), r) for r in recommendations]
+    return [build(lambda item: _recommendation_xml(source, item), r) for r in recommendations]
 
 
-def _recommendation_element(source: str, r: Recommendation) -> etree._Element:
+def _recommendation_xml(source: str, r: Recommendation) -> bytes:
+    """Serialized by hand, as products are: the bytes lxml writes for the same element."""
     check_id(r.product_id, PRODUCT_ID_MAX, "recommended product id", source)
     if not r.type.isdigit():
         raise InvalidRecordError(source, f"recommendation type {r.type!r} is not a recommendationType value")
-    attrs = {"source-id": source, "source-type": "product", "target-id": r.product_id, "type": r.type}
-    return etree.Element("recommendation", attrs)
+    return xml_bytes(
+        f'<recommendation source-id="{attr_xml(source)}" source-type="product" '
+        f'target-id="{attr_xml(r.product_id)}" type="{r.type}"/>'
+    )
 
 
 def _product_xml(p: Product) -> bytes:
