@@ -6,16 +6,17 @@
 
 The listing is split into `updated` ranges of about equal size (`jobs.akeneo.ranges`: why the
 split is exact, and how a record changed during the import is handled), one stream per range,
-each a thread that pages with `search_after` ahead of the consumer into a bounded queue
-(`Interleave`): memory holds a few pages per stream whatever the catalog. The consumer reads the
-streams in turn (a deterministic order) and writes the key of each record it hands on to a
+each a thread that pages with `search_after` ahead of the consumer into one bounded queue
+(`Interleave`): memory holds a few pages per stream whatever the catalog. The consumer takes the
+pages as they arrive (their order, and so the order of products in the catalog file, varies
+from run to run; each product is there once) and writes the key of each record it hands on to a
 file in the execution's folder; once every range has ended, the records changed since the
 import started are read and those whose key is in that file are left out. One stream (or a
 catalog too small to split) is today's single listing, unfiltered.
 
 The streams share the client, so one token, one limit of calls in flight and one `Retry-After`
-(`jobs.akeneo.transport`). A stream that fails (Akeneo unreachable, invalid JSON) raises at its
-turn in the consumer: the step fails, the execution ends ERROR, the watermark stays.
+(`jobs.akeneo.transport`). A stream that fails (Akeneo unreachable, invalid JSON) raises in the
+consumer: the step fails, the execution ends ERROR, the watermark stays.
 """
 
 from __future__ import annotations
@@ -35,10 +36,9 @@ from jobs.akeneo.ranges import UpdatedRange, catch_up, plan
 from jobs.pipeline.prefetch import Interleave, Prefetch
 
 BATCH = 2_000  # late records checked against the exported keys at a time
-# Pages queued ahead per stream (a single listing queues `prefetch.DEPTH`): the consumer reads
-# the streams in turn, so each stream has the other streams' pages' worth of time to fetch its
-# next one. Four streams of two hold the pages of two single listings, not four (peak RSS of
-# 50,000 products: 174 MB against 190 MB at four a stream, in the same time).
+# Pages queued ahead per stream (a single listing queues `prefetch.DEPTH`), in one queue the
+# streams share: four streams of two hold the pages of two single listings, not four (peak RSS
+# of 50,000 products: 174 MB against 190 MB at four a stream, in the same time).
 STREAM_DEPTH = 2
 
 

@@ -1,14 +1,18 @@
-"""Fetch Akeneo pages in a background thread while the step transforms and writes.
+"""Fetch Akeneo pages in background threads while the step transforms and writes.
 
     with Prefetch(client.product_pages(search, **query)) as pages:
         for page in pages:
             ...  # transform and write; the next pages are already on their way
 
+    with Interleave([client.product_pages(a), client.product_pages(b)]) as pages:
+        for page in pages:
+            ...  # the pages of both listings, as they arrive
+
 Waiting for Akeneo (the server's time and the network) then overlaps the step's own work, so
 an import runs at the pace of the slower of the two instead of their sum. The queue holds at
-most `depth` pages: memory stays that of a few pages whatever the size of the catalog. An error
-in the fetching thread (Akeneo unreachable, invalid JSON) is raised in the consuming thread, at
-the page where it happened; leaving the block early (Stop, a failure) stops the thread.
+most `depth` pages a source: memory stays that of a few pages whatever the size of the catalog.
+An error in a fetching thread (Akeneo unreachable, invalid JSON) is raised in the consuming
+thread, where it arrives; leaving the block early (Stop, a failure) stops every thread.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
-DEPTH = 4  # pages fetched ahead: enough to ride out a slow page, a few hundred KB in memory
+DEPTH = 4  # pages fetched ahead: enough to ride out a slow page, a few MB in memory
 _END = object()
 _POLL = 0.1  # seconds between checks of the stop flag while the queue is full
 
@@ -29,32 +33,51 @@ class _Failure:
         self.error = error
 
 
-class Prefetch(Generic[T]):
-    def __init__(self, source: Iterable[T], depth: int = DEPTH):
-        self._source = source
-        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+class Interleave(Generic[T]):
+    """Several sources, each fetched in its own thread into one shared queue, handed on in the
+    order their items arrive: a source whose next item is late holds no other (read in a fixed
+    turn, four streams at Akeneo's latency spent a fifth of their time blocked behind one late
+    stream, and the consumer as long waiting for it). Each source's own items keep their order.
+    The first failure of any source is raised when it arrives; leaving the block (a failure,
+    Stop) stops every thread."""
+
+    def __init__(self, sources: Iterable[Iterable[T]], depth: int = DEPTH):
+        self._sources = list(sources)
+        self._queue: queue.Queue = queue.Queue(maxsize=max(1, depth * len(self._sources)))
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._fetch, name="akeneo-prefetch", daemon=True)
+        self._threads = [
+            threading.Thread(target=self._fetch, args=(source,), name="akeneo-prefetch", daemon=True)
+            for source in self._sources
+        ]
 
     def __enter__(self) -> Iterator[T]:
-        self._thread.start()
+        try:
+            for thread in self._threads:
+                thread.start()
+        except BaseException:
+            self.__exit__()
+            raise
         return self._items()
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
-        self._thread.join()
+        for thread in self._threads:
+            if thread.ident is not None:
+                thread.join()
 
     def _items(self) -> Iterator[T]:
-        while True:
+        running = len(self._threads)
+        while running:
             item = self._queue.get()
             if item is _END:
-                return
-            if isinstance(item, _Failure):
+                running -= 1
+            elif isinstance(item, _Failure):
                 raise item.error
-            yield item
+            else:
+                yield item
 
-    def _fetch(self) -> None:
-        iterator = iter(self._source)
+    def _fetch(self, source: Iterable[T]) -> None:
+        iterator = iter(source)
         try:
             for item in iterator:
                 if not self._put(item):
@@ -78,41 +101,8 @@ class Prefetch(Generic[T]):
         return False
 
 
-class Interleave(Generic[T]):
-    """Several sources, each fetched in its own `Prefetch` thread, read in turn: the first item
-    of each, then the second of each, and so on, skipping a source once it has ended.
+class Prefetch(Interleave[T]):
+    """One source, fetched ahead in its own thread."""
 
-        with Interleave([client.product_pages(a), client.product_pages(b)]) as pages:
-            for page in pages:
-                ...
-
-    The order depends on the sources alone, never on which thread answered first. Memory is
-    `depth` items a source. The first failure of any source is raised at its turn; leaving the
-    block (a failure, Stop) stops every thread."""
-
-    def __init__(self, sources: Iterable[Iterable[T]], depth: int = DEPTH):
-        self._prefetches = [Prefetch(source, depth) for source in sources]
-
-    def __enter__(self) -> Iterator[T]:
-        try:
-            readers = [prefetch.__enter__() for prefetch in self._prefetches]
-        except BaseException:
-            self.__exit__()
-            raise
-        return self._items(readers)
-
-    def __exit__(self, *exc) -> None:
-        for prefetch in self._prefetches:
-            prefetch._stop.set()
-        for prefetch in self._prefetches:
-            if prefetch._thread.is_alive() or prefetch._thread.ident is not None:
-                prefetch.__exit__()
-
-    @staticmethod
-    def _items(readers: list[Iterator[T]]) -> Iterator[T]:
-        while readers:
-            for reader in list(readers):
-                try:
-                    yield next(reader)
-                except StopIteration:
-                    readers.remove(reader)
+    def __init__(self, source: Iterable[T], depth: int = DEPTH):
+        super().__init__([source], depth)
