@@ -90,6 +90,14 @@ def checks(results: dict) -> list[Check]:
             ),
             Check(f"{label}: one stream's wait alone", results["latency_one_stream_wait_s"], "s"),
         ]
+        if "latency_calls" in results:
+            found.append(
+                Check(
+                    f"{label}: its {results['latency_calls']:,} calls at the limit",
+                    results["latency_calls_at_limit_s"],
+                    "s",
+                )
+            )
     media = results.get("media")
     if media:
         at = f"{media['images']:,} images at {media['latency_ms']:.0f} ms"
