@@ -33,6 +33,7 @@ import orjson
 
 from jobs.akeneo.client import API, AkeneoClient, ListQuery, Page
 from jobs.akeneo.ranges import UpdatedRange, catch_up, plan
+from jobs.akeneo.transport import json_loads
 from jobs.pipeline.prefetch import Interleave, Prefetch
 
 BATCH = 2_000  # late records checked against the exported keys at a time
@@ -181,7 +182,7 @@ class _Keys:
         if wanted:
             self._file.seek(0)
             for line in self._file:
-                found = _key(line)
+                found = json_loads(line)
                 if found in wanted:
                     seen.add(found)
             self._file.seek(0, 2)
@@ -193,18 +194,11 @@ class _Keys:
 
 def _line(key: str) -> bytes:
     """A key as one JSON line: orjson, or the standard encoder for a lone surrogate (which
-    orjson refuses and the standard parser can decode from JSON)."""
+    orjson refuses; `json_loads` reads it back with the standard parser)."""
     try:
         return orjson.dumps(key) + b"\n"
     except orjson.JSONEncodeError:
         return json.dumps(key).encode() + b"\n"
-
-
-def _key(line: bytes) -> str:
-    try:
-        return orjson.loads(line)
-    except orjson.JSONDecodeError:
-        return json.loads(line)
 
 
 def _utc(moment: datetime) -> datetime:
