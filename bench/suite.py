@@ -144,6 +144,7 @@ def _latency(catalog: Path, zero_latency: imports.ImportRun, sampler, say) -> di
     )
     try:
         imports.configure(server.url, concurrency=CALLS_AT_ONCE)
+        before = server.stats()["requests"]  # the readiness check's, and this one's own
         run = _checked(imports.run_job(FULL_PRODUCTS, sampler))
         stats = server.stats()
     finally:
@@ -153,7 +154,7 @@ def _latency(catalog: Path, zero_latency: imports.ImportRun, sampler, say) -> di
     one_stream = pages * LATENCY  # one call at a time: the wait alone, before any work
     # Every call the import made (pages, counts, structure, the searches naming associated
     # products by uuid) waited `LATENCY` at the limit: the least time these calls can take.
-    calls = stats["requests"]
+    calls = stats["requests"] - before - 1  # less the second stats request itself
     at_limit = calls * LATENCY / CALLS_AT_ONCE
     ratio = ideal / run.seconds
     say(
