@@ -42,13 +42,12 @@ class Interleave(Generic[T]):
     Stop) stops every thread."""
 
     def __init__(self, sources: Iterable[Iterable[T]], depth: int = DEPTH):
-        self._sources = list(sources)
-        self._queue: queue.Queue = queue.Queue(maxsize=max(1, depth * len(self._sources)))
-        self._stop = threading.Event()
         self._threads = [
             threading.Thread(target=self._fetch, args=(source,), name="akeneo-prefetch", daemon=True)
-            for source in self._sources
+            for source in sources
         ]
+        self._queue: queue.Queue = queue.Queue(maxsize=max(1, depth * len(self._threads)))
+        self._stop = threading.Event()
 
     def __enter__(self) -> Iterator[T]:
         try:
