@@ -76,6 +76,9 @@ def test_a_stop_in_the_last_seconds_of_a_step_ends_the_run_aborted_not_ok(worker
     late = services.execution_create(job_id="Test-Late-Stop")
     wait_running(late)
     open_gate(late)  # from here its step works two seconds without a safe point
+    # Stop once the step is past the gate: clicked sooner, the step's next safe point (before it
+    # looks at the gate again) would see the Stop first.
+    wait_for(gate(f"{late.pk}.passed").exists, interval=0.05, what="the step to pass its gate")
     assert services.execution_stop(execution=late, user=users["merchandiser"])
     late = wait_finished(late)
     assert (late.execution_status, late.exit_status) == (ExecutionStatus.ABORTED, "")
