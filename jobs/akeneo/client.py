@@ -16,8 +16,7 @@ import hashlib
 import json
 import os
 import tempfile
-import threading
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -32,17 +31,13 @@ from jobs.akeneo.errors import (
     AkeneoMediaRefused,
     AkeneoNotFound,
 )
+from jobs.akeneo.names import UuidNames
 from jobs.akeneo.transport import AkeneoTransport, Credentials
 from jobs.http import RETRYABLE_EXCEPTIONS, LogFn, RetryPolicy
 
 API = "/api/rest/v1"
 PAGE_SIZE = 100  # Akeneo's maximum; more answers 422
 CHUNK = 1024 * 1024
-UUID_CACHE_SIZE = 50_000  # uuid → identifier of associated products (products-uuid servers)
-# Pages a listing holds back while it gathers the associated uuids it cannot name yet, so that
-# one `uuid IN` search names those of several pages: a search per page (a few uuids each) would
-# double a listing's calls, and Akeneo allows only a few at once.
-HELD_PAGES = 4
 IDENTIFIER_TYPE = "pim_catalog_identifier"
 K = TypeVar("K")
 R = TypeVar("R")
@@ -115,8 +110,7 @@ class AkeneoClient:
         self.page_size = min(PAGE_SIZE, max(1, page_size))
         self._products_path: str | None = None
         self._identifier_attribute: str | None = None
-        self._uuid_identifiers: OrderedDict[str, str] = OrderedDict()
-        self._uuid_lock = threading.Lock()
+        self._names = UuidNames(self._search_uuids)
 
     def __repr__(self) -> str:
         return f"AkeneoClient({self.transport.base_url!r})"
@@ -357,23 +351,20 @@ class AkeneoClient:
         return model
 
     def _named(self, pages: Iterable[Page], *, products: bool) -> Iterator[Page]:
-        """`pages` with products named by identifier (`_identify`) and associated products too:
-        pages are held back (at most HELD_PAGES) until a hundred associated uuids are unknown,
-        then one search names them all, cached for the next pages and the other streams."""
-        held: list[Page] = []
-        unknown: set[str] = set()
-        for page in pages:
-            if products:
-                self._identify(page.items)
-            held.append(page)
-            if self.uses_uuids:
-                unknown |= self._unknown_uuids(page.items)
-            if len(unknown) >= PAGE_SIZE or len(held) >= HELD_PAGES or not self.uses_uuids:
-                self._rename([item for page in held for item in page.items])
-                yield from held
-                held, unknown = [], set()
-        self._rename([item for page in held for item in page.items])
-        yield from held
+        """`pages` with products named by identifier (`_identify`) and, on products-uuid
+        servers, their associated products too (`jobs.akeneo.names`: the uuids no page read
+        has named are searched a hundred at a time, pooled over every stream of this client)."""
+        identified = (self._identified(page) for page in pages) if products else pages
+        if self.uses_uuids:
+            yield from self._names.named(identified)
+            return
+        for page in identified:
+            self._names.rename(item for item in page.items if isinstance(item, dict))
+            yield page
+
+    def _identified(self, page: Page) -> Page:
+        self._identify(page.items)
+        return page
 
     def _normalise_products(self, products: list[dict]) -> None:
         """One answer's products, named as `_named` names a page's."""
@@ -381,7 +372,10 @@ class AkeneoClient:
         self._normalise_associations(products)
 
     def _normalise_associations(self, records: list[dict]) -> None:
-        self._rename(records)
+        records = [r for r in records if isinstance(r, dict)]
+        if self.uses_uuids:
+            self._names.settle(self._names.unknown(records))
+        self._names.rename(records)
 
     def _identify(self, products: list[dict]) -> None:
         """products-uuid answers carry no `identifier`: it is read from the identifier
@@ -395,46 +389,19 @@ class AkeneoClient:
                     product["identifier"] = identifier_value(product, code)
         for product in products:
             if isinstance(product.get("uuid"), str) and isinstance(product.get("identifier"), str):
-                self._remember_uuid(product["uuid"], product["identifier"])
+                self._names.remember(product["uuid"], product["identifier"])
 
-    def _unknown_uuids(self, records: list[dict]) -> set[str]:
-        with self._uuid_lock:
-            return {
-                u for r in records if isinstance(r, dict)
-                for u in _associated_uuids(r) if u not in self._uuid_identifiers
-            }  # fmt: skip
-
-    def _rename(self, records: list[dict]) -> None:
-        """Akeneo 7 and SaaS name associated products by uuid (in products and in product
-        models): each becomes its identifier (the cache, then one `uuid IN` search per 100
-        still unknown: asked again here, as a later page or another stream may have named
-        some meanwhile). A uuid no product answers for stays as it is."""
-        wanted = self._unknown_uuids(records)
-        if wanted and self.uses_uuids:
-            self._resolve_uuids(sorted(wanted))
-        with self._uuid_lock:  # fetch streams share the cache
-            for record in records:
-                if isinstance(record, dict):
-                    _rename_associated_uuids(record, self._uuid_identifiers)
-
-    def _resolve_uuids(self, uuids: list[str]) -> None:
+    def _search_uuids(self, uuids: list[str]) -> Iterator[tuple[str, str]]:
+        """(uuid, identifier) of the products among `uuids` (at most a page of them)."""
         code = self.identifier_attribute
-        for start in range(0, len(uuids), PAGE_SIZE):
-            search = {"uuid": [{"operator": "IN", "value": uuids[start : start + PAGE_SIZE]}]}
-            params = ListQuery(search=search, attributes=[code]).params()
-            for product in self.items(self.products_path, params, search_after=True):
-                if not isinstance(product, dict):
-                    continue
-                identifier = product.get("identifier") or identifier_value(product, code)
-                if isinstance(product.get("uuid"), str) and isinstance(identifier, str):
-                    self._remember_uuid(product["uuid"], identifier)
-
-    def _remember_uuid(self, uuid: str, identifier: str) -> None:
-        with self._uuid_lock:
-            self._uuid_identifiers[uuid] = identifier
-            self._uuid_identifiers.move_to_end(uuid)
-            if len(self._uuid_identifiers) > UUID_CACHE_SIZE:
-                self._uuid_identifiers.popitem(last=False)
+        search = {"uuid": [{"operator": "IN", "value": uuids}]}
+        params = ListQuery(search=search, attributes=[code]).params()
+        for product in self.items(self.products_path, params, search_after=True):
+            if not isinstance(product, dict):
+                continue
+            identifier = product.get("identifier") or identifier_value(product, code)
+            if isinstance(product.get("uuid"), str) and isinstance(identifier, str):
+                yield product["uuid"], identifier
 
     # --- media and assets -----------------------------------------------------------------
 
@@ -601,45 +568,6 @@ def identifier_value(product: dict, attribute: str) -> str | None:
         if isinstance(data, str) and data.strip():
             return data
     return None
-
-
-def _linked(product: dict, field: str) -> Iterator[dict]:
-    """Each association type's `{products, …}` object; anything else is the transform's to report."""
-    associations = product.get(field)
-    if isinstance(associations, dict):
-        yield from (links for links in associations.values() if isinstance(links, dict))
-
-
-def _refs(links: dict) -> list:
-    refs = links.get("products")
-    return refs if isinstance(refs, list) else []
-
-
-def _associated_uuids(product: dict) -> Iterator[str]:
-    for links in _linked(product, "associations"):
-        for ref in _refs(links):
-            if _looks_like_uuid(ref):
-                yield ref
-    for links in _linked(product, "quantified_associations"):
-        for ref in _refs(links):
-            if isinstance(ref, dict) and isinstance(ref.get("uuid"), str) and "identifier" not in ref:
-                yield ref["uuid"]
-
-
-def _rename_associated_uuids(product: dict, names: dict[str, str]) -> None:
-    for links in _linked(product, "associations"):
-        if _refs(links):
-            links["products"] = [
-                names.get(ref, ref) if isinstance(ref, str) else ref for ref in links["products"]
-            ]
-    for links in _linked(product, "quantified_associations"):
-        for ref in _refs(links):
-            if isinstance(ref, dict) and isinstance(ref.get("uuid"), str) and "identifier" not in ref:
-                ref["identifier"] = names.get(ref["uuid"], ref["uuid"])
-
-
-def _looks_like_uuid(value) -> bool:
-    return isinstance(value, str) and len(value) == 36 and value.count("-") == 4
 
 
 def _seg(code: str) -> str:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import uuid
 
-from jobs.akeneo.client import API, HELD_PAGES, AkeneoClient
+from jobs.akeneo.client import API, AkeneoClient
+from jobs.akeneo.names import HELD
 
 PAGES, PER_PAGE = 24, 10
 
@@ -81,4 +82,4 @@ def test_pages_are_held_back_at_most_held_pages():
 
     client.transport.get_json = counting
     for page in client.product_pages():
-        assert len(fetched) - page.number < HELD_PAGES  # pages read ahead of the one handed on
+        assert len(fetched) - page.number < HELD  # pages read ahead of the one handed on
