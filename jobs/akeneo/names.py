@@ -9,12 +9,15 @@ the listings of a client at once.
 Akeneo 7 names associated products by uuid, and SFCC's links and recommendations need their
 identifiers. A uuid is named from the products already read (a bounded cache, uuid →
 identifier), the others by `uuid IN` searches of a hundred. The uuids still unknown are pooled
-over every stream of the client: a page waits until a hundred are pending, whosever they are,
-and the stream whose page makes the hundred searches them for all (a pool per stream searched
-twice as often, with fewer uuids each, and held four pages a stream to gather them). A stream
-holds at most `held` pages: past that it has its oldest page's uuids searched at once, or waits
-for the search another stream is making of them. A uuid no product answers for is remembered
-as such (it stays a uuid) and is not asked again.
+over every stream of the client: a page is handed on at once with the records it can name, and
+the few others (a product or two a page in a catalog read in `updated` order) wait until a
+hundred uuids are pending, whosever they are; the stream whose page makes the hundred searches
+them for all. Held back whole, four pages a stream (1.8 MB each) waited for searches of 50-80
+uuids; a pool per stream searched five times as often. A stream holds at most `held` records:
+past that it has its oldest ones' uuids searched at once, or waits for the search another
+stream is making of them. A uuid no product answers for is remembered as such (it stays a uuid)
+and is not asked again. Records that wait come after those read later: a listing's order is
+not kept (the concurrent listings do not keep it either).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -29,9 +33,17 @@ if TYPE_CHECKING:
 
 CACHE_SIZE = 50_000  # uuids remembered, named or known to name no product
 BATCH = 100  # uuids a search asks for: Akeneo's page size, so one call answers it
-HELD = 4  # pages a stream holds back while the pool gathers its uuids
+HELD = 100  # records a stream holds back while the pool gathers their uuids: a page's worth
 
 Search = Callable[[list[str]], Iterable[tuple[str, str]]]
+
+
+class _Held:
+    """A stream's records waiting for uuids: parts of pages, oldest first, with their uuids."""
+
+    def __init__(self) -> None:
+        self.parts: deque[tuple[Page, list[str]]] = deque()
+        self.records = 0
 
 
 class UuidNames:
@@ -76,13 +88,16 @@ class UuidNames:
             self._resolve(batch)
 
     def named(self, pages: Iterable[Page]) -> Iterator[Page]:
-        """`pages` (already remembered) with their associated products named, in their order."""
-        held: deque[tuple[Page, list[str]]] = deque()
+        """`pages` (already remembered) with their associated products named. Each page is
+        handed on at once with the records it can name; a record with a uuid still unknown
+        follows later, in a page of its own (same `number`) once the uuid is settled."""
+        held = _Held()
         for page in pages:
-            records = [item for item in page.items if isinstance(item, dict)]
-            unknown = self.unknown(records)
-            held.append((page, unknown))
-            if unknown:
+            late, unknown = self._split(page)
+            yield page
+            if late:
+                held.parts.append((replace(page, items=late, items_count=None, next_url=None), unknown))
+                held.records += len(late)
                 with self._changed:
                     self._pending.update(
                         (u, None) for u in unknown if u not in self._names and u not in self._searching
@@ -91,23 +106,45 @@ class UuidNames:
                 if batch:
                     self._resolve(batch)
             yield from self._ready(held)
-            if len(held) >= self._held:
-                self.settle(held[0][1])
+            while held.records > self._held:
+                self.settle(held.parts[0][1])
                 yield from self._ready(held)
-        while held:
-            self.settle(held[0][1])
+        while held.parts:
+            self.settle(held.parts[0][1])
             yield from self._ready(held)
 
-    def _ready(self, held: deque[tuple[Page, list[str]]]) -> Iterator[Page]:
-        """The held pages whose uuids are all settled, from the oldest, renamed."""
-        while held:
-            page, unknown = held[0]
+    def _split(self, page: Page) -> tuple[list[dict], list[str]]:
+        """Leaves in `page` the items it can name now (named), and returns the records that
+        wait and the uuids they wait for."""
+        ready, late, unknown = [], [], {}
+        with self._changed:
+            for item in page.items:
+                waits = False
+                if isinstance(item, dict):
+                    for uuid in associated_uuids(item):
+                        if uuid not in self._names:
+                            unknown[uuid] = None
+                            waits = True
+                if waits:
+                    late.append(item)
+                else:
+                    if isinstance(item, dict):
+                        rename_associated_uuids(item, self._names)
+                    ready.append(item)
+        page.items = ready
+        return late, list(unknown)
+
+    def _ready(self, held: _Held) -> Iterator[Page]:
+        """The held records whose uuids are all settled, from the oldest, named."""
+        while held.parts:
+            part, unknown = held.parts[0]
             with self._changed:
                 if any(u not in self._names for u in unknown):
                     return
-                self._rename(item for item in page.items if isinstance(item, dict))
-            held.popleft()
-            yield page
+                self._rename(part.items)
+            held.parts.popleft()
+            held.records -= len(part.items)
+            yield part
 
     def _claim(self, first: Iterable[str]) -> list[str]:
         """Up to a batch of uuids to search, `first` first, then the oldest pending (lock held)."""

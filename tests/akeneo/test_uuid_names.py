@@ -1,5 +1,6 @@
 """The uuids of associated products that no page has named are pooled over every stream of a
-client: one `uuid IN` search per hundred, whoever's pages they are on (`jobs.akeneo.names`)."""
+client: one `uuid IN` search per hundred, whoever's pages they are on, and only the records
+that wait for one are held back (`jobs.akeneo.names`)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ def _uuid(number: int) -> str:
     return str(uuid.UUID(int=number + 1))
 
 
-def _page(number: int, targets: list[int]) -> Page:
-    product = {"associations": {"X_SELL": {"products": [_uuid(t) for t in targets]}}}
-    return Page(items=[product, "not a record"], number=number)
+def _page(number: int, targets: list[int], *, plain: int = 0) -> Page:
+    """A product associated with `targets`, `plain` products associated with none, and an item
+    that is no record (for the transform to report)."""
+    product = {"code": number, "associations": {"X_SELL": {"products": [_uuid(t) for t in targets]}}}
+    return Page(items=[product, *({"code": -1} for _ in range(plain)), "not a record"], number=number)
 
 
 class Pim:
@@ -38,7 +41,14 @@ class Pim:
 
 
 def _names(page: Page) -> list[str]:
-    return page.items[0]["associations"]["X_SELL"]["products"]
+    return _products(page)[0]["associations"]["X_SELL"]["products"]
+
+
+def _products(*parts: Page) -> list[dict]:
+    """The associated products handed on, in their order."""
+    return [
+        item for part in parts for item in part.items if isinstance(item, dict) and "associations" in item
+    ]
 
 
 class Turns:
@@ -90,36 +100,52 @@ def test_the_uuids_of_several_streams_are_searched_together_a_hundred_at_a_time(
     assert len(pim.searches) <= 3 + streams
     assert all(len(search) <= 100 for search in pim.searches)
     for s in range(streams):
-        assert [page.number for page in handed[s]] == list(range(pages))
-        for page in handed[s]:
-            assert all(name.startswith("sku-") for name in _names(page))
-            assert page.items[1] == "not a record"
+        products = _products(*handed[s])
+        assert sorted(p["code"] for p in products) == list(range(pages))  # each once
+        assert all(
+            name.startswith("sku-") for p in products for name in p["associations"]["X_SELL"]["products"]
+        )
+        assert sum(part.items.count("not a record") for part in handed[s]) == pages
 
 
-def test_a_stream_holds_at_most_its_limit_then_has_its_own_uuids_searched():
+def test_a_page_is_handed_on_at_once_without_the_records_that_wait_for_a_search():
+    pim = Pim()
+    names = UuidNames(pim.search)
+    names.remember(_uuid(1), "one")
+    stream = names.named([_page(0, [1], plain=2), _page(1, [2], plain=3)])
+    first = next(stream)  # named from what was read: nothing waits
+    assert _names(first) == ["one"] and len(first.items) == 4
+    second = next(stream)  # its associated product waits for uuid 2; the rest goes on
+    assert second.number == 1 and _products(second) == [] and len(second.items) == 4
+    late = list(stream)
+    assert [part.number for part in late] == [1] and _names(late[0]) == ["sku-2"]
+    assert pim.searches == [[_uuid(2)]]
+
+
+def test_a_stream_holds_at_most_its_limit_of_records_then_has_their_uuids_searched():
     pim = Pim()
     names = UuidNames(pim.search, held=2)
-    pages = [_page(p, [p]) for p in range(6)]  # one uuid a page: the pool never reaches a hundred
-    read: list[int] = []
-
-    def source():
-        for page in pages:
-            read.append(page.number)
-            yield page
-
-    for page in names.named(source()):
-        assert len(read) <= page.number + 2  # this page and the one held behind it
-        assert _names(page) == [f"sku-{page.number}"]
-    assert [len(s) for s in pim.searches] == [2, 2, 2]
+    pages = [_page(p, [p], plain=5) for p in range(6)]  # the pool never reaches a hundred
+    waiting, handed = 0, []
+    for part in names.named(pages):
+        handed.append(part)
+        read = max(p.number for p in handed) + 1
+        waiting = read - len(_products(*handed))
+        assert waiting <= 3  # the limit, and the record that went past it
+    assert sorted(p["code"] for p in _products(*handed)) == list(range(6))
+    assert [len(s) for s in pim.searches] == [3, 3]
 
 
 def test_a_uuid_no_product_answers_for_stays_as_it_is_and_is_asked_once():
     pim = Pim()
     names = UuidNames(pim.search, held=1)
     absent = 20_000
-    first, second = list(names.named([_page(0, [absent, 1])])), list(names.named([_page(1, [absent])]))
-    assert _names(first[0]) == [_uuid(absent), "sku-1"]
-    assert _names(second[0]) == [_uuid(absent)]
+    first, second = (
+        _products(*names.named([_page(0, [absent, 1])])),
+        _products(*names.named([_page(1, [absent])])),
+    )
+    assert first[0]["associations"]["X_SELL"]["products"] == [_uuid(absent), "sku-1"]
+    assert second[0]["associations"]["X_SELL"]["products"] == [_uuid(absent)]
     assert pim.searches == [[_uuid(absent), _uuid(1)]]  # in the order the page names them
 
 
@@ -127,7 +153,7 @@ def test_remembered_products_are_named_without_a_search():
     pim = Pim()
     names = UuidNames(pim.search)
     names.remember(_uuid(7), "seven")
-    assert _names(next(names.named([_page(0, [7])]))) == ["seven"]
+    assert _names(next(names.named([_page(0, [7])]))) == ["seven"]  # in the page itself
     assert pim.searches == []
 
 
@@ -136,7 +162,7 @@ def test_a_failed_search_ends_its_stream_and_another_stream_searches_its_uuids_a
     names = UuidNames(pim.search, held=1)
     with pytest.raises(ConnectionError):
         list(names.named([_page(0, [3])]))
-    assert _names(next(names.named([_page(1, [3])]))) == ["sku-3"]
+    assert _names(list(names.named([_page(1, [3])]))[-1]) == ["sku-3"]
     assert pim.searches == [[_uuid(3)], [_uuid(3)]]
 
 
@@ -160,7 +186,12 @@ def test_a_stream_waits_for_the_search_another_stream_is_making_of_its_uuids():
     first.join(10)
     second.join(10)
     assert len(pim.searches) == 1
-    assert [_names(p) for name in ("first", "second") for p in handed[name]] == [["sku-5"], ["sku-5"]]
+    named = [
+        p["associations"]["X_SELL"]["products"]
+        for name in ("first", "second")
+        for p in _products(*handed[name])
+    ]
+    assert named == [["sku-5"], ["sku-5"]]
 
 
 def _until(condition, tries: int = 200) -> None:
@@ -182,6 +213,10 @@ def test_a_pending_uuid_a_stream_reads_meanwhile_is_not_searched():
         yield _page(1, [3])  # two pending, not yet three
         yield _page(2, [4])
 
-    handed = list(names.named(source()))
-    assert [_names(p) for p in handed] == [["sku-1", "two"], ["sku-3"], ["sku-4"]]
+    handed = _products(*names.named(source()))
+    assert [p["associations"]["X_SELL"]["products"] for p in handed] == [
+        ["sku-1", "two"],
+        ["sku-3"],
+        ["sku-4"],
+    ]
     assert pim.searches == [[_uuid(1), _uuid(3), _uuid(4)]]
