@@ -51,7 +51,7 @@ class UuidNames:
         self._search = search
         self._cache_size, self._batch, self._held = cache_size, batch, held
         self._names: OrderedDict[str, str | None] = OrderedDict()  # None: no product answered
-        self._pending: dict[str, None] = {}  # unknown, asked for by a held page, oldest first
+        self._pending: dict[str, None] = {}  # unknown, awaited by a held record, oldest first
         self._searching: set[str] = set()
         self._changed = threading.Condition()
 
