@@ -38,8 +38,8 @@ from jobs.pipeline.prefetch import Interleave, Prefetch
 
 BATCH = 2_000  # late records checked against the exported keys at a time
 # Pages queued ahead per stream (a single listing queues `prefetch.DEPTH`), in one queue the
-# streams share. A decoded page of 100 products is about 1.8 MB, and a stream may also hold a
-# few pages whose associated products are being named (`jobs.akeneo.names`): one a stream keeps four
+# streams share. A decoded page of 100 products is about 1.8 MB (a stream also holds back the
+# few records whose associated products are being named, `jobs.akeneo.names`): one a stream keeps four
 # pages queued, 180 ms of the consumer's work, where a page takes a stream 30-40 ms at zero
 # latency and the streams, not the consumer, are the bound at Akeneo's (peak RSS of 250,000
 # products: 193 MB against 207 MB at two a stream).
