@@ -27,7 +27,9 @@ def is_up(url: str, timeout: float = 0.5) -> bool:
 
 
 def start(port: int, workdir: Path, wait: float = 10.0) -> subprocess.Popen:
-    """Start redis-server on 127.0.0.1:`port` and wait until it answers PING."""
+    """Start redis-server on 127.0.0.1:`port` and wait until it answers PING. `workdir` may be
+    relative: it is made absolute, as redis-server opens its log after moving into `--dir`."""
+    workdir = Path(workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(
         [

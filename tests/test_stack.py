@@ -194,3 +194,22 @@ def test_make_run_is_quiet_and_prints_the_logins_last(tmp_path, redis_url):
             stack.kill()
             rest, _ = stack.communicate()
     assert "GET /login/" not in rest
+
+
+# --- the embedded Redis -------------------------------------------------------------------
+
+
+def test_the_embedded_redis_starts_in_a_relative_directory(tmp_path, monkeypatch):
+    """redis-server moves into `--dir` before it opens `--logfile`: a relative path given for
+    both would name a file under the directory twice over, and the server would not start."""
+    from demo import embedded_redis
+
+    monkeypatch.chdir(tmp_path)
+    port = free_port()
+    process = embedded_redis.start(port, Path("var") / "redis")
+    try:
+        assert embedded_redis.is_up(f"redis://127.0.0.1:{port}/0")
+        assert (tmp_path / "var" / "redis" / "redis.log").exists()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
