@@ -104,6 +104,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A file, not :memory:, so that a worker started by an integration test sees the test data.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Every query here is short (a page of rows, a counted horizon, a lock): PostgreSQL's JIT,
+    # made for long analytical queries, compiled the History query whenever the planner's
+    # estimate crossed jit_above_cost (40-500 ms of compiling for 1 ms of work, seen with the
+    # statistics of a table that grew fast). Off unless the URL's `options` say otherwise.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    if "jit" not in _options.get("options", ""):
+        _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from jobs import selectors
@@ -32,3 +33,12 @@ def test_the_newest_execution_of_each_job_is_history_s_first_in_two_queries(djan
         job: e.pk for job, e in newest.items()
     }
     assert selectors.last_executions([]) == {}
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_do_not_jit_compile_the_console_s_short_queries():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
