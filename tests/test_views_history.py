@@ -121,6 +121,22 @@ def test_it_paginates_by_25(support):
     assert "?job=Test-Quick&amp;page=3" in page
 
 
+def test_it_counts_a_long_history_only_as_far_as_a_reader_pages(support, monkeypatch):
+    """Past the horizon the total is a floor ("more than"); paging on moves the horizon, so
+    every page stays reachable and the last one says the exact total again."""
+    monkeypatch.setattr("console.pagination.HORIZON", 50)
+    JobExecution.objects.bulk_create(
+        JobExecution(job_id="Test-Quick", execution_status="finished", exit_status="OK") for _ in range(120)
+    )
+    first = support.get(reverse("history")).content.decode()
+    assert "Page 1 of more than 2 · more than 50 in all" in first
+    third = support.get(reverse("history"), {"page": 3})
+    assert len(shown(third)) == 25 and "Page 3 of more than 4 · more than 100 in all" in third.content.decode()
+    assert "page=4" in third.content.decode()  # an older page is offered past the first horizon
+    last = support.get(reverse("history"), {"page": 5})
+    assert len(shown(last)) == 20 and "Page 5 of 5 · 120 in all" in last.content.decode()
+
+
 def test_it_keeps_the_query_count_constant(support, users, django_assert_max_num_queries):
     make_execution("Test-Quick", user=None)
     with django_assert_max_num_queries(10) as few:

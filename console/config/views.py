@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 from console.common import require
 from console.config import diff as config_diff
 from console.config.forms import LIST_KINDS, ConfigForm, name_of
+from console.pagination import page_of
 from jobs import audit, config
 from jobs.akeneo.errors import AkeneoError
 from jobs.config import connections, jsontext
@@ -174,7 +174,7 @@ def _audit_test(user, section: str, document: dict, result: dict) -> None:
 def config_history(request):
     require(request.user, "configure")
     versions = ConfigVersion.objects.select_related("user")
-    page = Paginator(versions, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(versions, HISTORY_PAGE_SIZE, request)
     rows = [(row, config_diff.diff(previous_document(row), row.document)) for row in page]
     numbers = list(ConfigVersion.objects.values_list("number", flat=True))
     return render(

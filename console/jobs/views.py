@@ -5,13 +5,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from console.common import get_job_or_404, require, role_required
 from console.jobs.forms import ScheduleForm
+from console.pagination import page_of
 from console.runs import (
     WATCHED_EXECUTIONS,
     WATCHED_QUEUED,
@@ -210,7 +210,7 @@ def job_schedule(request, job_id):
             messages.success(request, f"Schedule saved: {schedule_words(saved)}.")
             return redirect("job_schedule", job.id)
     executions = selectors.executions_with_counts().filter(job_id=job.id)
-    page = Paginator(executions, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(executions, HISTORY_PAGE_SIZE, request)
     context = {"job": job, "tab": "schedule", "form": form, "schedule": current, "page": page}
     if current is not None:
         context["rule"] = scheduling.describe(current)
