@@ -16,7 +16,7 @@ from demo.akeneo.server import DemoAkeneoServer
 from jobs import config as import_config
 from jobs import runner, services
 from jobs.joblog import log_path
-from jobs.models import ExitStatus, ExportedProducts
+from jobs.models import ExitStatus, ExportedProducts, JobExecution
 from jobs.pipeline import removals
 from jobs.pipeline.definitions import DIFFERENTIAL_PRODUCTS, FULL_PRODUCTS
 from tests.conftest import XSD_DIR
@@ -343,3 +343,18 @@ def test_a_storefront_removed_from_the_configuration_loses_its_assignments(catal
     )
     # Deleted once: the next import no longer knows of them.
     assert set(catalogs(third)) == {MASTER, "storefront-fashion"}
+
+
+@pytest.mark.django_db
+def test_a_stored_snapshot_is_read_back_byte_for_byte():
+    """Stored and read in binary on PostgreSQL (bound by psycopg on the server), through the
+    ORM elsewhere: every byte value survives, and a second save for the execution replaces it."""
+    execution, later = (JobExecution.objects.create(job_id=FULL_PRODUCTS) for _ in range(2))
+    data = bytes(range(256)) * 1000 + b"\x00\\x'\""
+    removals.save("target", execution, removals.Snapshot(7, b"first"), None)
+    removals.save("target", execution, removals.Snapshot(7, data), None)
+    execution.exit_status = ExitStatus.OK
+    execution.save()
+    row, snapshot = removals.previous_products("target", later)
+    assert row.execution_id == execution.pk and ExportedProducts.objects.count() == 1
+    assert snapshot == removals.Snapshot(7, data)
