@@ -131,7 +131,9 @@ def test_it_counts_a_long_history_only_as_far_as_a_reader_pages(support, monkeyp
     first = support.get(reverse("history")).content.decode()
     assert "Page 1 of more than 2 · more than 50 in all" in first
     third = support.get(reverse("history"), {"page": 3})
-    assert len(shown(third)) == 25 and "Page 3 of more than 4 · more than 100 in all" in third.content.decode()
+    assert (
+        len(shown(third)) == 25 and "Page 3 of more than 4 · more than 100 in all" in third.content.decode()
+    )
     assert "page=4" in third.content.decode()  # an older page is offered past the first horizon
     last = support.get(reverse("history"), {"page": 5})
     assert len(shown(last)) == 20 and "Page 5 of 5 · 120 in all" in last.content.decode()

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from jobs.transform.problems import Problem
+from jobs.transform.values import compact_json
 
 NO_AXIS_VALUES: Mapping[str, str] = MappingProxyType({})  # a root model's, shared
 
@@ -127,7 +128,7 @@ class MasterState:
         for view_type, view_paths in images.items():
             indexes[view_type] = [self._path_index(paths, path) for path in view_paths]
         self._image_values = _joined(self._image_values, value)
-        self._images = _joined(self._images, json.dumps(indexes, ensure_ascii=False, separators=(",", ":")))
+        self._images = _joined(self._images, compact_json(indexes))
 
     def _path_index(self, paths: list[str], path: str) -> int:
         if path not in paths:

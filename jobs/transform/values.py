@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
+import orjson
+
 from jobs.transform.config import MappingConfig
 from jobs.transform.locales import X_DEFAULT
 from jobs.transform.media import asset_media_path, media_path
@@ -223,6 +225,16 @@ def _file_path(data, notes):
     return _string(data, notes)
 
 
+def compact_json(data) -> str:
+    """JSON text without spaces, other than ASCII written as is: orjson (3% of a full import's
+    CPU was the standard encoder's), or the standard encoder for what orjson refuses (a lone
+    surrogate, an integer beyond 64 bits, a key that is not a string)."""
+    try:
+        return orjson.dumps(data).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
 def _table(data, notes):
     """A table attribute's rows (`[{"ingredient": "sugar", "quantity": 10}, …]`) as JSON text."""
     if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
@@ -230,7 +242,7 @@ def _table(data, notes):
         return None
     if not data:
         return None
-    return clean_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), notes)
+    return clean_text(compact_json(data), notes)
 
 
 def _record(data, notes):

@@ -3,6 +3,8 @@ links, files (their path only) and measurements with their unit."""
 
 import json
 
+import pytest
+
 from jobs.sfcc.records import AttributeType, CustomValue
 from jobs.transform import ProductTransformer, transform_attributes
 from tests.transform.factories import ATTRIBUTES, FAMILY_VARIANTS, OPTIONS, config, product, value
@@ -54,6 +56,21 @@ def test_it_writes_a_table_as_json_rows():
     result = transformer().product(product("P1", nutrition=value(rows)))
     [(text, lang)] = custom(result, "akeneo_nutrition")
     assert json.loads(text) == rows and lang is None
+    assert result.problems == []
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [{"ingredient": "sucre glacé", "grams": 12.5, "organic": True, "note": None}],
+        [{"grams": 10**30}],  # beyond 64 bits: orjson refuses it, the standard encoder writes it
+        [{"ingredient": "lone \udc80 surrogate"}],  # the same (the writer refuses it later)
+    ],
+)
+def test_a_table_is_compact_json_whatever_its_values(rows):
+    result = transformer().product(product("P1", nutrition=value(rows)))
+    texts = [text for text, _ in custom(result, "akeneo_nutrition")]
+    assert texts == [json.dumps(rows, ensure_ascii=False, separators=(",", ":"))]
     assert result.problems == []
 
 
