@@ -154,7 +154,7 @@ class Export:
         self.unpriced: Counter[str] = Counter()
         self.pricebooks: dict[str, PricebookWriter] = {}
         self.stack = stack
-        self.masters = MasterAccumulator()
+        self.masters = stack.enter_context(MasterAccumulator(directory=ctx.workdir))
 
     def emit(self, result: ProductResult) -> None:
         common.report(self.ctx, result.problems)

@@ -165,6 +165,25 @@ def test_it_keeps_only_ids_and_axis_values_in_the_accumulator():
     assert masters.root_codes() == ["tee"]
 
 
+def test_masters_facts_live_in_a_file_of_the_work_folder_until_closed(tmp_path):
+    """The same facts from a file as from memory: a variant or value seen twice is kept once,
+    the first images of a value win, and the file goes when the accumulator is closed."""
+    models, products = tshirt_family()
+    t = transformer(model_mode=MV)
+    with MasterAccumulator(directory=tmp_path) as masters:
+        for m in models:
+            t.add_model(m, masters)
+        for p in [*products, products[0]]:
+            t.product(p, masters)
+        [file] = tmp_path.iterdir()
+        state = masters.state("TEE")  # codes are case-insensitive
+        assert state.variants == ["T-RS", "T-RM", "T-BL"]
+        assert list(state.axis_values["color"]) == ["red", "blue"]
+        state.add_images("red", {"large": ["other.jpg"]})
+        assert state.images == stream(MV, models, products)[1].state("tee").images != {}
+    assert not file.exists()
+
+
 def test_it_assigns_categories_to_masters_only_not_to_variants():
     models, products = tshirt_family()
     models[0]["categories"] = ["shirts", "other_tree"]
