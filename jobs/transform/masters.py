@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import sys
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -58,7 +57,7 @@ VARIANT, GROUP, AXIS, IMAGES = range(4)
 PAIR = "\x01"  # between an axis code and its value: no code or value that can be written holds it
 
 
-class _Facts:
+class _Store:
     def __init__(self, directory: Path | None) -> None:
         self._file = None
         name = ":memory:"
@@ -73,6 +72,10 @@ class _Facts:
             CREATE TABLE facts (
                 master TEXT NOT NULL, kind INTEGER NOT NULL, value TEXT NOT NULL, extra TEXT,
                 UNIQUE (master, kind, value)
+            );
+            CREATE TABLE models (
+                key TEXT PRIMARY KEY, code TEXT NOT NULL, parent TEXT, family_variant TEXT NOT NULL,
+                axis_values TEXT, categories TEXT, "values" TEXT
             );
             """
         )
@@ -91,6 +94,46 @@ class _Facts:
             "SELECT value, extra FROM facts WHERE master = ? AND kind = ? ORDER BY rowid", (master, kind)
         ).fetchall()
 
+    def add_model(self, key: str, info: ModelInfo) -> bool:
+        """False when a model of that key is there already."""
+        row = (
+            key, info.code, info.parent, info.family_variant,
+            compact_json(info.axis_values) if info.axis_values else None,
+            compact_json(info.categories) if info.categories else None,
+            None if info.values is None else compact_json(info.values),
+        )  # fmt: skip
+        return (
+            self._db.execute("INSERT OR IGNORE INTO models VALUES (?, ?, ?, ?, ?, ?, ?)", row).rowcount == 1
+        )
+
+    def model(self, key: str) -> ModelInfo | None:
+        row = self._db.execute(
+            'SELECT code, parent, family_variant, axis_values, categories, "values" FROM models WHERE key = ?',
+            (key,),
+        ).fetchone()
+        if row is None:
+            return None
+        code, parent, family_variant, axis_values, categories, values = row
+        return ModelInfo(
+            code, parent, family_variant,
+            json.loads(axis_values) if axis_values else NO_AXIS_VALUES,
+            None if values is None else json.loads(values),
+            categories=tuple(json.loads(categories)) if categories else (),
+        )  # fmt: skip
+
+    def root_codes(self) -> list[str]:
+        return [
+            code
+            for (code,) in self._db.execute("SELECT code FROM models WHERE parent IS NULL ORDER BY rowid")
+        ]
+
+    def orphans(self) -> list[tuple[str, str]]:
+        """(code, parent) of the sub-models whose parent is not among the models."""
+        return self._db.execute(
+            "SELECT code, parent FROM models WHERE parent IS NOT NULL "
+            "AND parent NOT IN (SELECT key FROM models) ORDER BY rowid"
+        ).fetchall()
+
     def close(self) -> None:
         self._db.close()
         if self._file is not None:
@@ -102,7 +145,7 @@ class MasterState:
 
     __slots__ = ("_facts", "_key")
 
-    def __init__(self, facts: _Facts, key: str) -> None:
+    def __init__(self, facts: _Store, key: str) -> None:
         self._facts, self._key = facts, key
 
     @property
@@ -145,13 +188,12 @@ class MasterState:
 
 
 class MasterAccumulator:
-    """Models by code, in memory; masters' facts in a SQLite database in `directory` (in memory
-    without one). Close it (or use it as a context manager) to remove its file."""
+    """Models by code and masters' facts, in a SQLite database in `directory` (in memory without
+    one). Close it (or use it as a context manager) to remove its file."""
 
     def __init__(self, *, keep_values: bool = False, directory: Path | None = None) -> None:
         self.keep_values = keep_values
-        self._models: dict[str, ModelInfo] = {}
-        self._facts = _Facts(directory)
+        self._store = _Store(directory)
 
     def __enter__(self) -> MasterAccumulator:
         return self
@@ -160,18 +202,13 @@ class MasterAccumulator:
         self.close()
 
     def close(self) -> None:
-        self._facts.close()
+        self._store.close()
 
     def add_model(self, info: ModelInfo) -> Problem | None:
-        key = _key(info.code)
-        if key in self._models:
-            return Problem(info.code, "product model seen twice; the first one is kept")
         if not self.keep_values:
             info.values = None
-        info.family_variant = sys.intern(info.family_variant)  # a few codes, shared by all models
-        if not info.axis_values:
-            info.axis_values = NO_AXIS_VALUES
-        self._models[key] = info
+        if not self._store.add_model(_key(info.code), info):
+            return Problem(info.code, "product model seen twice; the first one is kept")
         if info.parent is not None:
             state = self.state(info.parent)
             state.add_group(info.code)
@@ -179,10 +216,10 @@ class MasterAccumulator:
         return None
 
     def model(self, code: str) -> ModelInfo | None:
-        return self._models.get(code.lower())
+        return self._store.model(code.lower())
 
     def state(self, root_code: str) -> MasterState:
-        return MasterState(self._facts, root_code.lower())
+        return MasterState(self._store, root_code.lower())
 
     def add_variant(self, root_code: str, identifier: str, axis_values: dict[str, str]) -> MasterState:
         state = self.state(root_code)
@@ -196,7 +233,7 @@ class MasterAccumulator:
         chain: list[ModelInfo] = []
         key: str | None = parent_code.lower()
         while key is not None:
-            info = self._models.get(key)
+            info = self._store.model(key)
             if info is None or len(chain) == 2:  # Akeneo has at most two model levels
                 return None
             chain.append(info)
@@ -205,14 +242,13 @@ class MasterAccumulator:
 
     def root_codes(self) -> list[str]:
         """Codes of the root models seen, in the order they came: the masters to write."""
-        return [info.code for info in self._models.values() if info.parent is None]
+        return self._store.root_codes()
 
     def unresolved(self) -> list[Problem]:
         """Sub-models whose parent never came, once everything has streamed by."""
         return [
-            Problem(info.code, f"parent model {info.parent!r} does not exist; not imported", fatal=True)
-            for info in self._models.values()
-            if info.parent is not None and info.parent not in self._models
+            Problem(code, f"parent model {parent!r} does not exist; not imported", fatal=True)
+            for code, parent in self._store.orphans()
         ]
 
 
