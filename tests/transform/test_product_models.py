@@ -208,3 +208,18 @@ def test_it_reports_an_axis_attribute_that_does_not_exist():
 def test_it_refuses_a_variant_without_the_accumulator():
     with pytest.raises(ValueError):
         transformer().product(product("V1", parent="tee"))
+
+
+def test_codes_with_a_lone_surrogate_come_back_as_they_went_in(tmp_path):
+    """JSON can hold a lone surrogate (the standard parser reads it) and SQLite's text cannot:
+    the accumulator keeps such a code exactly, for the writer to refuse as a data error."""
+    odd = "tee\udc80"
+    t = transformer(model_mode=MV)
+    with MasterAccumulator(directory=tmp_path) as masters:
+        t.add_model(model(odd), masters)
+        t.add_model(model("tee_red\udc80", parent=odd, color=value("red")), masters)
+        t.product(product("T-R\udc80", parent="tee_red\udc80", color=value("red"), size=value("s")), masters)
+        assert masters.root_codes() == [odd]
+        assert masters.state(odd).variants == ["T-R\udc80"]
+        assert masters.state(odd).groups == ["tee_red\udc80"]
+        assert [m.code for m in masters.chain("tee_red\udc80")] == ["tee_red\udc80", odd]
