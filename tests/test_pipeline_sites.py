@@ -238,6 +238,14 @@ def test_a_product_skipped_for_a_data_error_is_neither_removed_nor_forgotten():
     assert removals.decode(removals.encode(previous)) == previous
 
 
+def test_a_product_skipped_with_an_id_no_xml_can_hold_leaves_the_snapshot_alone():
+    previous = {"A": ["s1\tshirts"]}
+    with tracked(previous, differential=False) as tracker:
+        tracker.skipped("lone \udc80 surrogate")  # JSON can say it; SQLite's text cannot
+        tracker.exported("A", [("s1", "shirts")])
+        assert removals.decode(tracker.snapshot(tracker.removed()).data) == previous
+
+
 def test_a_differential_removes_only_changed_products_and_keeps_the_rest():
     previous = {"A": [], "B": [], "C": []}
     with tracked(previous, differential=True) as tracker:

@@ -122,7 +122,10 @@ class Tracker:
                 yield product_id, stale
 
     def skipped(self, identifier: str) -> None:
-        self._db.execute("INSERT OR IGNORE INTO failed VALUES (?)", (identifier,))
+        try:
+            self._db.execute("INSERT OR IGNORE INTO failed VALUES (?)", (identifier,))
+        except UnicodeEncodeError:
+            pass  # a lone surrogate: no XML can hold the id, so no import exported it
 
     def removed(self, candidates: Iterable[str] | None = None) -> dict[str, list[tuple[str, str]]]:
         """Previously exported products this import removes, with their previous assignments.
