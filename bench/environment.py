@@ -5,7 +5,8 @@ Nothing here touches the console's own data: the database is `bench_jobs` on the
 PostgreSQL server (or a SQLite file under var/bench), the broker is Redis DB 13 of the
 configured Redis (or an embedded Redis on a free port) with a queue named after this process
 (two benchmarks at once, e.g. `make bench` beside the test suite's tiny one, never take each
-other's tasks), the storage root is var/bench/storage.
+other's tasks), the storage root is var/bench/storage-<database> (one run's never empties
+another's, as a shared var/bench/storage did).
 """
 
 from __future__ import annotations
@@ -217,7 +218,7 @@ class Environment:
 
 def prepare(var_dir: Path, database_name: str = BENCH_DATABASE) -> Environment:
     var_dir.mkdir(parents=True, exist_ok=True)
-    storage = var_dir / "storage"
+    storage = var_dir / f"storage-{database_name}"
     shutil.rmtree(storage, ignore_errors=True)
     storage.mkdir(parents=True)
     settings.STORAGE_ROOT = storage

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -65,6 +66,7 @@ def run(sizes: Sizes, *, out: Path, database: str, say: Callable[[str], None], k
         env.broker.stop()
         if not keep:
             env.database.drop()
+            shutil.rmtree(env.storage, ignore_errors=True)
     results |= {
         "executions": sizes.executions,
         "database": connection.vendor,

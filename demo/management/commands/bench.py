@@ -24,7 +24,11 @@ class Command(BaseCommand):
         parser.add_argument("--images", type=int, help="media files of job 2's downloads (default 5,000)")
         parser.add_argument("--database", default="bench_jobs", help="name of the benchmark's database")
         parser.add_argument("--out", type=Path, default=suite.var_dir() / "results.json")
-        parser.add_argument("--keep", action="store_true", help="keep the benchmark's database")
+        parser.add_argument(
+            "--keep",
+            action="store_true",
+            help="keep the benchmark's database and its storage (the executions' logs)",
+        )
 
     def handle(self, *args, quick, out, database, keep, **options):
         sizes = suite.QUICK if quick else suite.FULL
