@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import tempfile
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from pathlib import Path
 from django.db import connection
 
 from jobs.models import ExitStatus, ExportedProducts, JobExecution
+from jobs.scratch import ScratchDatabase
 
 SEP = "\t"  # between a catalog id and a category id: neither can hold a tab
 # Format 2: zlib-compressed lines after HEADER, sorted by product id, one per product:
@@ -69,19 +69,18 @@ class Tracker:
         self.previous = previous
         self._compare = previous is not None and previous.count > 0
         self.differential = differential
-        self._file = tempfile.NamedTemporaryFile(dir=directory, prefix=".exported-", suffix=".sqlite3")  # noqa: SIM115
-        self._db = sqlite3.connect(self._file.name)
-        self._db.executescript(
+        self._scratch = ScratchDatabase(
+            directory,
+            ".exported-",
             """
-            PRAGMA journal_mode = OFF;
-            PRAGMA synchronous = OFF;
             CREATE TABLE previous (id TEXT PRIMARY KEY, keys TEXT NOT NULL) WITHOUT ROWID;
             CREATE TABLE current (id TEXT PRIMARY KEY, keys TEXT NOT NULL) WITHOUT ROWID;
             CREATE TABLE failed (id TEXT PRIMARY KEY) WITHOUT ROWID;
             CREATE TABLE gone (id TEXT PRIMARY KEY) WITHOUT ROWID;
             CREATE TABLE candidates (id TEXT PRIMARY KEY) WITHOUT ROWID;
-            """
+            """,
         )
+        self._db = self._scratch.db
         self._loaded = False
         self._pending: list[tuple[str, str]] = []
         self._exported_any = False
@@ -93,8 +92,7 @@ class Tracker:
         self.close()
 
     def close(self) -> None:
-        self._db.close()
-        self._file.close()
+        self._scratch.close()
 
     def exported(self, product_id: str, assignments: Iterable[tuple[str, str]]) -> None:
         """Record an exported product (exported again: its last assignments count)."""

@@ -23,13 +23,12 @@ pipeline only creates it and asks for `root_codes()` and `unresolved()` at the e
 from __future__ import annotations
 
 import json
-import sqlite3
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+from jobs.scratch import ScratchDatabase
 from jobs.transform.problems import Problem
 from jobs.transform.values import compact_json
 
@@ -47,9 +46,9 @@ class ModelInfo:
     categories: tuple[str, ...] = ()
 
 
-# Models and masters' facts are rows of a SQLite database (a file in the execution's work
-# folder, or in memory when no folder is given), not Python objects: held in memory they were
-# 15.5 MB at 250,000 products (17,641 models, 12,386 masters), growing with the catalog. Each
+# Models and masters' facts are rows of a SQLite database (`jobs.scratch`: a file in the
+# execution's work folder), not Python objects: held in memory they were 15.5 MB at 250,000
+# products (17,641 models, 12,386 masters), growing with the catalog. Each
 # fact is a row (master key, kind, value); the first row of a value wins, and rows come back in
 # the order they came. Text is stored as UTF-8 bytes with lone surrogates passed through (JSON
 # can hold them, SQLite's text cannot), so every code comes back as it went in.
@@ -59,16 +58,10 @@ PAIR = "\x01"  # between an axis code and its value: no code or value that can b
 
 class _Store:
     def __init__(self, directory: Path | None) -> None:
-        self._file = None
-        name = ":memory:"
-        if directory is not None:
-            self._file = tempfile.NamedTemporaryFile(dir=directory, prefix=".masters-", suffix=".sqlite3")  # noqa: SIM115
-            name = self._file.name
-        self._db = sqlite3.connect(name)
-        self._db.executescript(
+        self._scratch = ScratchDatabase(
+            directory,
+            ".masters-",
             """
-            PRAGMA journal_mode = OFF;
-            PRAGMA synchronous = OFF;
             CREATE TABLE facts (
                 master BLOB NOT NULL, kind INTEGER NOT NULL, value BLOB NOT NULL, extra BLOB,
                 UNIQUE (master, kind, value)
@@ -77,19 +70,13 @@ class _Store:
                 key BLOB PRIMARY KEY, code BLOB NOT NULL, parent BLOB, family_variant BLOB NOT NULL,
                 axis_values BLOB, categories BLOB, "values" BLOB
             );
-            """
+            """,
         )
+        self._db = self._scratch.db
 
     def add(self, master: str, kind: int, value: str, extra: str | None = None) -> None:
         row = (_enc(master), kind, _enc(value), _enc(extra))
         self._db.execute("INSERT OR IGNORE INTO facts VALUES (?, ?, ?, ?)", row)
-
-    def has(self, master: str, kind: int, value: str) -> bool:
-        row = self._db.execute(
-            "SELECT 1 FROM facts WHERE master = ? AND kind = ? AND value = ?",
-            (_enc(master), kind, _enc(value)),
-        )
-        return row.fetchone() is not None
 
     def rows(self, master: str, kind: int) -> list[tuple[str, str | None]]:
         found = self._db.execute(
@@ -143,32 +130,30 @@ class _Store:
         return [(_dec(code), _dec(parent)) for code, parent in found]
 
     def close(self) -> None:
-        self._db.close()
-        if self._file is not None:
-            self._file.close()
+        self._scratch.close()
 
 
 class MasterState:
     """One master's facts, read and added through the accumulator's database."""
 
-    __slots__ = ("_facts", "_key")
+    __slots__ = ("_store", "_key")
 
     def __init__(self, store: _Store, key: str) -> None:
-        self._facts, self._key = store, key
+        self._store, self._key = store, key
 
     @property
     def variants(self) -> list[str]:
-        return [value for value, _ in self._facts.rows(self._key, VARIANT)]
+        return [value for value, _ in self._store.rows(self._key, VARIANT)]
 
     @property
     def groups(self) -> list[str]:
-        return [value for value, _ in self._facts.rows(self._key, GROUP)]
+        return [value for value, _ in self._store.rows(self._key, GROUP)]
 
     @property
     def axis_values(self) -> dict[str, dict[str, None]]:
         """Axis code → {value code: None}: an insertion-ordered set."""
         found: dict[str, dict[str, None]] = {}
-        for pair, _ in self._facts.rows(self._key, AXIS):
+        for pair, _ in self._store.rows(self._key, AXIS):
             axis, _, value = pair.partition(PAIR)
             found.setdefault(axis, {})[value] = None
         return found
@@ -176,28 +161,28 @@ class MasterState:
     @property
     def images(self) -> dict[str, dict[str, list[str]]]:
         """First-axis value → view type → image paths."""
-        return {value: json.loads(images) for value, images in self._facts.rows(self._key, IMAGES)}
+        return {value: json.loads(images) for value, images in self._store.rows(self._key, IMAGES)}
 
     def add_variant(self, identifier: str) -> None:
-        self._facts.add(self._key, VARIANT, identifier)
+        self._store.add(self._key, VARIANT, identifier)
 
     def add_group(self, code: str) -> None:
-        self._facts.add(self._key, GROUP, code)
+        self._store.add(self._key, GROUP, code)
 
     def add_axis_values(self, values: Mapping[str, str]) -> None:
         for axis, value in values.items():
-            self._facts.add(self._key, AXIS, f"{axis}{PAIR}{value}")
+            self._store.add(self._key, AXIS, f"{axis}{PAIR}{value}")
 
     def add_images(self, value: str | None, images: dict[str, list[str]]) -> None:
-        # The first sub-model or variant of a colour speaks for it; later ones are not kept.
-        if value is None or not images or self._facts.has(self._key, IMAGES, value):
-            return
-        self._facts.add(self._key, IMAGES, value, compact_json(images))
+        # The first sub-model or variant of a colour speaks for it: a later row for the same
+        # value is ignored (the facts are unique per master, kind and value).
+        if value is not None and images:
+            self._store.add(self._key, IMAGES, value, compact_json(images))
 
 
 class MasterAccumulator:
-    """Models by code and masters' facts, in a SQLite database in `directory` (in memory without
-    one). Close it (or use it as a context manager) to remove its file."""
+    """Models by code and masters' facts, in a SQLite file in `directory` (the system's
+    temporary folder without one). Close it (or use it as a context manager) to remove it."""
 
     def __init__(self, *, keep_values: bool = False, directory: Path | None = None) -> None:
         self.keep_values = keep_values
